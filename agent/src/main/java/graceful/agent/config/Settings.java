@@ -1,0 +1,119 @@
+package graceful.agent.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * graceful's settings. Each has a name (e.g. {@code drainTimeout}) that reads the same three ways,
+ * highest precedence first: agent argument {@code -javaagent:graceful.jar=drainTimeout=10s},
+ * system property {@code -Dgraceful.drainTimeout=10s}, environment {@code GRACEFUL_DRAIN_TIMEOUT=10s}.
+ */
+public final class Settings {
+    /** How long the old JVM waits for its connections to close before it exits anyway. */
+    public final Duration drainTimeout;
+    /** How long the old JVM waits for the new one to become ready before it stops it and serves on. */
+    public final Duration readyTimeout;
+    /** The lowest level graceful logs at. */
+    public final String logLevel;
+    /** One line per malformed value; logged by the caller once logging is set up. */
+    public final List<String> problems;
+
+    private Settings(Duration drainTimeout, Duration readyTimeout, String logLevel, List<String> problems) {
+        this.drainTimeout = drainTimeout;
+        this.readyTimeout = readyTimeout;
+        this.logLevel = logLevel;
+        this.problems = Collections.unmodifiableList(problems);
+    }
+
+    public static Settings read(String agentArguments, Map<String, String> systemProperties, Map<String, String> environment) {
+        Reader reader = new Reader(agentArguments, systemProperties, environment);
+        Duration drain = reader.read("drainTimeout", Duration.ofSeconds(30), Durations::parse, Durations.FORM);
+        Duration ready = reader.read("readyTimeout", Duration.ofSeconds(60), Durations::parse, Durations.FORM);
+        String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
+        reader.reportUnknown();
+        return new Settings(drain, ready, level, reader.problems);
+    }
+
+    private static String level(String text) {
+        String lower = text.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("trace", "debug", "info", "warn", "error", "off").contains(lower)) {
+            throw new IllegalArgumentException("unknown level");
+        }
+        return lower;
+    }
+
+    /** The environment variable a setting name reads from: drainTimeout becomes GRACEFUL_DRAIN_TIMEOUT. */
+    public static String environmentName(String name) {
+        return "GRACEFUL_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static String display(Object value) {
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        }
+        return String.valueOf(value);
+    }
+
+    private static final class Reader {
+        final Map<String, String> arguments = new HashMap<>();
+        final Map<String, String> properties;
+        final Map<String, String> environment;
+        final List<String> problems = new ArrayList<>();
+
+        Reader(String agentArguments, Map<String, String> properties, Map<String, String> environment) {
+            this.properties = properties;
+            this.environment = environment;
+            if (agentArguments != null && !agentArguments.isBlank()) {
+                for (String pair : agentArguments.split(",")) {
+                    int eq = pair.indexOf('=');
+                    if (eq <= 0) {
+                        problems.add("agent argument '" + pair + "' ignored: expected name=value, e.g. drainTimeout=30s");
+                    } else {
+                        arguments.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                    }
+                }
+            }
+        }
+
+        final List<String> known = new ArrayList<>();
+
+        void reportUnknown() {
+            for (String name : arguments.keySet()) {
+                if (!known.contains(name)) {
+                    problems.add("agent argument '" + name + "' ignored: unknown setting (known: " + String.join(", ", known) + ")");
+                }
+            }
+        }
+
+        <T> T read(String name, T fallback, Function<String, T> parse, String form) {
+            known.add(name);
+            String where;
+            String text;
+            if (arguments.containsKey(name)) {
+                where = "agent argument " + name;
+                text = arguments.get(name);
+            } else if (properties.containsKey("graceful." + name)) {
+                where = "system property graceful." + name;
+                text = properties.get("graceful." + name);
+            } else if (environment.containsKey(environmentName(name))) {
+                where = "environment variable " + environmentName(name);
+                text = environment.get(environmentName(name));
+            } else {
+                return fallback;
+            }
+            try {
+                return parse.apply(text);
+            } catch (RuntimeException malformed) {
+                problems.add(where + "='" + text + "' is not valid (" + form + "); using the default " + display(fallback));
+                return fallback;
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package graceful.agent.drain;
+
+import graceful.agent.log.Log;
+import graceful.agent.track.Listener;
+import graceful.agent.track.Tracker;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/** Stops accepting, waits for live connections, exits. */
+public final class Drainer {
+    private static final long POLL_MILLIS = 10;
+
+    private final Tracker tracker;
+    private final Duration deadline;
+    private final IntConsumer exit;
+
+    public Drainer(Tracker tracker, Duration deadline, IntConsumer exit) {
+        this.tracker = tracker;
+        this.deadline = deadline;
+        this.exit = exit;
+    }
+
+    /** Runs on graceful's upgrade thread and ends the JVM. */
+    public void drain() throws InterruptedException {
+        long started = System.nanoTime();
+        List<Listener> listeners = tracker.openListeners();
+        for (Listener listener : listeners) {
+            try {
+                listener.close();
+            } catch (IOException | RuntimeException failed) {
+                Log.warn("could not close listener " + listener + " (" + failed + "); the new JVM serves it anyway");
+            }
+        }
+        long closed = System.nanoTime();
+        int atStart = tracker.liveConnections();
+        Log.info("stopped accepting on " + listeners.size() + " listener(s) in "
+                + TimeUnit.NANOSECONDS.toMicros(closed - started) + " us; waiting for " + atStart + " connection(s)");
+        long end = closed + deadline.toNanos();
+        int live = atStart;
+        while (live > 0 && System.nanoTime() < end) {
+            Thread.sleep(POLL_MILLIS);
+            live = tracker.liveConnections();
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
+        if (live == 0) {
+            Log.info("drained " + atStart + " connection(s) in " + took + " ms; exiting");
+        } else {
+            Log.warn("drain deadline of " + deadline.toMillis() + " ms passed with " + live
+                    + " connection(s) still open; exiting anyway (they are closed with this JVM)");
+        }
+        exit.accept(0);
+    }
+}

@@ -1,0 +1,181 @@
+package graceful.agent.inherit;
+
+import graceful.agent.log.Log;
+import graceful.agent.posix.JdkSockets;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The new JVM's side of a restart: the parent's listeners waiting to be taken over, and the
+ * ready pipe to tell the parent once all are.
+ */
+public final class Inheritance {
+    /** Frames that mark a bind as a listener's bind (client sockets and UDP reach Net.bind too). */
+    private static final Set<String> LISTENER_BINDERS = Set.of(
+            "sun.nio.ch.ServerSocketChannelImpl", "java.net.ServerSocket",
+            "sun.nio.ch.AsynchronousServerSocketChannelImpl", "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl");
+
+    private final JdkSockets sockets;
+    private final int generation;
+    private final int readyFd;
+    private final List<Handover.Listener> waiting;
+    private final int inherited;
+    private boolean readySent;
+
+    private Inheritance(JdkSockets sockets, int generation, int readyFd, List<Handover.Listener> waiting) {
+        this.sockets = sockets;
+        this.generation = generation;
+        this.readyFd = readyFd;
+        this.waiting = new ArrayList<>(waiting);
+        this.inherited = waiting.size();
+        this.readySent = readyFd < 0;
+    }
+
+    /** A first-generation JVM: nothing to inherit. */
+    public static Inheritance none(JdkSockets sockets) {
+        return new Inheritance(sockets, 1, -1, List.of());
+    }
+
+    /**
+     * Reads and checks the restart variables. Anything wrong means: inherit nothing, touch no fd
+     * the variables name, bind normally, and say why.
+     */
+    public static Inheritance fromEnvironment(Map<String, String> environment, JdkSockets sockets) {
+        if (!Handover.present(environment)) {
+            return none(sockets);
+        }
+        Handover handover;
+        try {
+            handover = Handover.parse(environment);
+        } catch (IllegalArgumentException malformed) {
+            Log.warn("ignoring the restart variables (" + malformed.getMessage() + "); binding normally");
+            return none(sockets);
+        }
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        if (parent != handover.parentPid) {
+            Log.warn("ignoring the restart variables: they were made for a child of pid " + handover.parentPid
+                    + ", and this JVM's parent is pid " + parent + " (copied into another process?); binding normally");
+            return none(sockets);
+        }
+        if (!JdkSockets.describe(handover.readyFd).startsWith("pipe:")) {
+            Log.warn("ignoring the restart variables: " + Handover.READY_FD + "=" + handover.readyFd
+                    + " is not a pipe here; binding normally");
+            return none(sockets);
+        }
+        List<Handover.Listener> usable = new ArrayList<>();
+        for (Handover.Listener listener : handover.listeners) {
+            String problem = checkListener(listener, sockets);
+            if (problem == null) {
+                usable.add(listener);
+            } else {
+                Log.warn("not inheriting " + listener + ": " + problem + "; that address binds normally");
+            }
+        }
+        return new Inheritance(sockets, handover.generation, handover.readyFd, usable);
+    }
+
+    /** Null if the fd is exactly the listening socket the parent named, else what is wrong. */
+    static String checkListener(Handover.Listener listener, JdkSockets sockets) {
+        String actual = JdkSockets.describe(listener.fd);
+        if (!actual.equals("socket:[" + listener.inode + "]")) {
+            return "fd " + listener.fd + " is " + (actual.isEmpty() ? "not open" : actual)
+                    + ", not the parent's socket:[" + listener.inode + "]";
+        }
+        if (sockets.socketType(listener.fd) != JdkSockets.SOCK_STREAM) {
+            return "fd " + listener.fd + " is not a TCP socket";
+        }
+        try {
+            if (!sockets.isListening(listener.fd)) {
+                return "fd " + listener.fd + " is not listening";
+            }
+            Endpoint actualEndpoint = Endpoint.of(sockets.localAddress(listener.fd));
+            if (!actualEndpoint.equals(listener.endpoint)) {
+                return "fd " + listener.fd + " listens on " + actualEndpoint + ", not " + listener.endpoint;
+            }
+        } catch (IOException e) {
+            return "fd " + listener.fd + " cannot be inspected: " + e.getMessage();
+        }
+        return null;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    /**
+     * The bind hook: if an inherited listener waits for this address and port and the caller is
+     * binding a listener, make the caller's fd that listener and skip the real bind.
+     */
+    public boolean bind(FileDescriptor fd, InetAddress address, int port) {
+        Handover.Listener match;
+        synchronized (this) {
+            if (waiting.isEmpty()) {
+                return false;
+            }
+            match = find(Endpoint.of(address, port));
+            if (match == null || !calledToBindAListener()) {
+                return false;
+            }
+            int target = sockets.fdOf(fd);
+            if (sockets.socketType(target) != JdkSockets.SOCK_STREAM) {
+                return false;
+            }
+            try {
+                sockets.dup2(match.fd, target);
+            } catch (IOException | RuntimeException failed) {
+                Log.warn("could not take over " + match + " (" + failed + "); binding normally");
+                return false;
+            }
+            // From here on the socket is ours: report success whatever happens next.
+            waiting.remove(match);
+            try {
+                sockets.close(match.fd);
+            } catch (IOException | RuntimeException ignored) {
+                // the inherited number stays open: a leaked fd, not a failed bind
+            }
+        }
+        Log.debug("took over " + match.endpoint + " from the previous generation");
+        readyIfNothingWaits();
+        return true;
+    }
+
+    /** Tells the parent this JVM is ready if no inherited listener is left to take over. */
+    public void readyIfNothingWaits() {
+        synchronized (this) {
+            if (readySent || !waiting.isEmpty()) {
+                return;
+            }
+            readySent = true;
+        }
+        try (FileOutputStream ready = new FileOutputStream(sockets.descriptor(readyFd))) {
+            ready.write('R');
+        } catch (IOException | RuntimeException failed) {
+            Log.warn("could not tell the previous generation that this one is ready: " + failed);
+            return;
+        }
+        long sinceStart = ProcessHandle.current().info().startInstant()
+                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        Log.info("ready: took over " + inherited + " listener(s), " + sinceStart + " ms after this JVM started");
+    }
+
+    private Handover.Listener find(Endpoint endpoint) {
+        for (Handover.Listener listener : waiting) {
+            if (listener.endpoint.equals(endpoint)) {
+                return listener;
+            }
+        }
+        return null;
+    }
+
+    private static boolean calledToBindAListener() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> LISTENER_BINDERS.contains(f.getClassName())));
+    }
+}

@@ -1,0 +1,160 @@
+package graceful.agent.posix;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Socket and fd operations through the JDK's private natives (sun.nio.ch), so a new JVM can
+ * check and take over inherited listeners without loading any native library of its own.
+ * Requires java.base's sun.nio.ch, java.net and java.io to be opened to graceful first.
+ */
+public final class JdkSockets {
+    public static final int SOCK_STREAM = 1;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ACCEPTCONN = 30;
+
+    private final MethodHandle dup2;
+    private final MethodHandle close0;
+    private final MethodHandle soType0;
+    private final MethodHandle getIntOption0;
+    private final MethodHandle localAddress;
+    private final MethodHandle newFD;
+    private final MethodHandle fdVal;
+    private final MethodHandle channelFdVal;
+    private final MethodHandle serverSocketImpl;
+    private final MethodHandle socketImplFd;
+
+    public JdkSockets() throws ReflectiveOperationException {
+        Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel", false, null);
+        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+        Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
+        Class<?> channel = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
+        MethodHandles.Lookup inInherited = MethodHandles.privateLookupIn(inherited, MethodHandles.lookup());
+        MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+        MethodHandles.Lookup inIoUtil = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
+        dup2 = inInherited.findStatic(inherited, "dup2", MethodType.methodType(void.class, int.class, int.class));
+        close0 = inInherited.findStatic(inherited, "close0", MethodType.methodType(void.class, int.class));
+        soType0 = inInherited.findStatic(inherited, "soType0", MethodType.methodType(int.class, int.class));
+        getIntOption0 = inNet.findStatic(net, "getIntOption0",
+                MethodType.methodType(int.class, FileDescriptor.class, boolean.class, int.class, int.class));
+        localAddress = inNet.findStatic(net, "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+        newFD = inIoUtil.findStatic(ioUtil, "newFD", MethodType.methodType(FileDescriptor.class, int.class));
+        fdVal = inIoUtil.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
+        channelFdVal = MethodHandles.privateLookupIn(channel, MethodHandles.lookup())
+                .findVirtual(channel, "getFDVal", MethodType.methodType(int.class));
+        serverSocketImpl = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup())
+                .findGetter(ServerSocket.class, "impl", java.net.SocketImpl.class);
+        socketImplFd = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
+                .findGetter(java.net.SocketImpl.class, "fd", FileDescriptor.class);
+    }
+
+    /** Makes {@code target} refer to the open file of {@code source} (dup2). */
+    public void dup2(int source, int target) throws IOException {
+        invoke(() -> {
+            dup2.invokeExact(source, target); // a statement, so the call site's type is (int,int)void
+        });
+    }
+
+    public void close(int fd) throws IOException {
+        invoke(() -> {
+            close0.invokeExact(fd);
+        });
+    }
+
+    /** SO_TYPE of the fd, or -1 if it is not a socket (or not open). */
+    public int socketType(int fd) {
+        try {
+            return (int) soType0.invokeExact(fd);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /** Whether the socket is listening (SO_ACCEPTCONN). */
+    public boolean isListening(int fd) throws IOException {
+        FileDescriptor descriptor = descriptor(fd);
+        int[] result = new int[1];
+        invoke(() -> result[0] = (int) getIntOption0.invokeExact(descriptor, false, SOL_SOCKET, SO_ACCEPTCONN));
+        return result[0] != 0;
+    }
+
+    public InetSocketAddress localAddress(int fd) throws IOException {
+        FileDescriptor descriptor = descriptor(fd);
+        InetSocketAddress[] result = new InetSocketAddress[1];
+        invoke(() -> result[0] = (InetSocketAddress) localAddress.invokeExact(descriptor));
+        return result[0];
+    }
+
+    /** A FileDescriptor object for an fd number, e.g. to wrap it in a stream. */
+    public FileDescriptor descriptor(int fd) {
+        try {
+            return (FileDescriptor) newFD.invokeExact(fd);
+        } catch (Throwable e) {
+            throw new IllegalStateException("IOUtil.newFD", e);
+        }
+    }
+
+    public int fdOf(FileDescriptor descriptor) {
+        try {
+            return (int) fdVal.invokeExact(descriptor);
+        } catch (Throwable e) {
+            throw new IllegalStateException("IOUtil.fdVal", e);
+        }
+    }
+
+    /** The fd number of a listener object (a ServerSocketChannel or a ServerSocket), or -1 if closed. */
+    public int fdOfListener(Object listener) {
+        try {
+            if (listener instanceof ServerSocket) {
+                java.net.SocketImpl impl = implOf((ServerSocket) listener);
+                FileDescriptor fd = (FileDescriptor) socketImplFd.invokeExact(impl);
+                return fd == null ? -1 : fdOf(fd);
+            }
+            return (int) channelFdVal.invoke(listener);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /** The SocketImpl behind a ServerSocket: what NioSocketImpl.accept is called on. */
+    public java.net.SocketImpl implOf(ServerSocket socket) {
+        try {
+            return (java.net.SocketImpl) serverSocketImpl.invokeExact(socket);
+        } catch (Throwable e) {
+            throw new IllegalStateException("ServerSocket.impl", e);
+        }
+    }
+
+    /** What /proc says an fd is, e.g. {@code socket:[1234]} or {@code pipe:[99]}; empty if not open. */
+    public static String describe(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (NoSuchFileException closed) {
+            return "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private interface NativeCall {
+        void run() throws Throwable;
+    }
+
+    private static void invoke(NativeCall call) throws IOException {
+        try {
+            call.run();
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IOException(e);
+        }
+    }
+}

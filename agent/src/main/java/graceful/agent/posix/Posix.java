@@ -1,0 +1,124 @@
+package graceful.agent.posix;
+
+import java.io.IOException;
+import java.util.List;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The process-level calls of the restart path: pipes, spawning a child with exactly the fds it
+ * should have, waiting for and signalling it. Loaded on the first restart, never at startup.
+ */
+public final class Posix {
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    // Larger than glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336) and
+    // sigset_t (128) on every 64-bit Linux; the structs are opaque, only their size matters here.
+    private static final int OPAQUE_STRUCT_BYTES = 1024;
+
+    /**
+     * jnr-ffi tries to load a helper class through a URL it builds from the class file's URL;
+     * from graceful's isolated loader that fails harmlessly, but it says so on stderr through
+     * java.util.logging. Held here so the logger (and its level) is not garbage-collected.
+     */
+    private static final java.util.logging.Logger JNR_FINALIZER_LOG =
+            java.util.logging.Logger.getLogger("jnr.ffi.util.ref.FinalizableReferenceQueue");
+
+    private final POSIX posix;
+    private final LibC libc;
+    private final Runtime runtime;
+
+    public Posix() {
+        JNR_FINALIZER_LOG.setLevel(java.util.logging.Level.OFF);
+        this.posix = POSIXFactory.getNativePOSIX();
+        this.libc = LibraryLoader.create(LibC.class).load("c");
+        this.runtime = Runtime.getRuntime(libc);
+    }
+
+    /** A pipe: {read end, write end}. */
+    public int[] pipe() throws IOException {
+        int[] fds = new int[2];
+        if (posix.pipe(fds) != 0) {
+            throw error("pipe", posix.errno());
+        }
+        return fds;
+    }
+
+    public void close(int fd) {
+        posix.close(fd);
+    }
+
+    /**
+     * Starts {@code path} with argv and envp; in the child, {@code passed.get(i)} becomes fd 3+i
+     * and every other fd above 2 is closed. The child starts with an empty signal mask (JVM
+     * threads block some signals, and posix_spawn would hand that mask on).
+     */
+    public int spawn(String path, List<String> argv, List<String> envp, List<Integer> passed) throws IOException {
+        Pointer actions = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
+        Pointer attributes = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
+        Pointer signals = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
+        check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
+        check("posix_spawnattr_init", libc.posix_spawnattr_init(attributes));
+        try {
+            // First move every passed fd above all of them and above the targets, then down to
+            // 3, 4, ...: a direct dup2 could overwrite a source that is also a target.
+            int high = 3 + passed.size();
+            for (int fd : passed) {
+                high = Math.max(high, fd + 1);
+            }
+            for (int i = 0; i < passed.size(); i++) {
+                check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, passed.get(i), high + i));
+            }
+            for (int i = 0; i < passed.size(); i++) {
+                check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, high + i, 3 + i));
+            }
+            check("posix_spawn_file_actions_addclosefrom_np", libc.posix_spawn_file_actions_addclosefrom_np(actions, 3 + passed.size()));
+            if (libc.sigemptyset(signals) != 0) {
+                throw error("sigemptyset", posix.errno());
+            }
+            check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attributes, signals));
+            check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attributes, LibC.POSIX_SPAWN_SETSIGMASK));
+            IntByReference pid = new IntByReference();
+            check("posix_spawn " + path, libc.posix_spawn(pid, path, actions, attributes,
+                    argv.toArray(new CharSequence[0]), envp.toArray(new CharSequence[0])));
+            return pid.intValue();
+        } finally {
+            libc.posix_spawn_file_actions_destroy(actions);
+            libc.posix_spawnattr_destroy(attributes);
+        }
+    }
+
+    /** Sends a signal; false if the process no longer exists. */
+    public boolean kill(int pid, int signal) {
+        return posix.kill(pid, signal) == 0;
+    }
+
+    /** Reaps the child and returns a description of how it ended, e.g. "exit status 1". */
+    public String waitFor(int pid) throws IOException {
+        int[] status = new int[1];
+        if (posix.waitpid(pid, status, 0) < 0) {
+            throw error("waitpid", posix.errno());
+        }
+        return describeStatus(status[0]);
+    }
+
+    static String describeStatus(int status) {
+        int signal = status & 0x7f;
+        return signal == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + signal;
+    }
+
+    private static void check(String call, int result) throws IOException {
+        if (result != 0) {
+            throw error(call, result);
+        }
+    }
+
+    private static IOException error(String call, int errno) {
+        return new IOException(call + " failed: errno " + errno + " (" + jnr.constants.platform.Errno.valueOf(errno) + ")");
+    }
+}

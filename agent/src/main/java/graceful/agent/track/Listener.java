@@ -1,0 +1,57 @@
+package graceful.agent.track;
+
+import graceful.agent.inherit.Endpoint;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.NetworkChannel;
+
+/** A listening socket the app bound: a ServerSocketChannel or a ServerSocket. */
+public final class Listener {
+    private final WeakReference<Object> owner;
+
+    Listener(Object owner) {
+        this.owner = new WeakReference<>(owner);
+    }
+
+    /** The app's object, or null once it is garbage. */
+    public Object owner() {
+        return owner.get();
+    }
+
+    public boolean isOpen() {
+        Object o = owner.get();
+        if (o instanceof ServerSocket) {
+            return ((ServerSocket) o).isBound() && !((ServerSocket) o).isClosed();
+        }
+        return o instanceof NetworkChannel && ((NetworkChannel) o).isOpen();
+    }
+
+    /** Where it listens, or null if that cannot be told any more. */
+    public Endpoint endpoint() {
+        Object o = owner.get();
+        try {
+            Object address = o instanceof ServerSocket ? ((ServerSocket) o).getLocalSocketAddress()
+                    : o instanceof NetworkChannel ? ((NetworkChannel) o).getLocalAddress() : null;
+            return address instanceof InetSocketAddress ? Endpoint.of((InetSocketAddress) address) : null;
+        } catch (IOException closed) {
+            return null;
+        }
+    }
+
+    /** Closes it through the JDK's own close path, which wakes threads blocked in accept. */
+    public void close() throws IOException {
+        Object o = owner.get();
+        if (o instanceof Closeable) {
+            ((Closeable) o).close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        Endpoint endpoint = endpoint();
+        return endpoint == null ? "a closed listener" : endpoint.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package sun.nio.ch;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The one graceful class that the JDK's own (instrumented) code calls.
+ *
+ * <p>Class loader: the agent defines it at run time inside java.base, in this package, through a
+ * private lookup on {@code sun.nio.ch.Net}. Advice inlined into java.base resolves names against
+ * the boot loader, so this is the only place it can call; defining it here (rather than appending
+ * a jar to the boot class path) keeps class data sharing intact and prints no warning.
+ *
+ * <p>Rules: JDK types only; no state but the hooks; a null hook means "graceful is not active"
+ * and costs one volatile read; never throw into the JDK; the API is append-only, since advice
+ * compiled against it is inlined into JDK classes.
+ */
+public final class GracefulBridge {
+    /** {FileDescriptor, InetAddress, Integer port} to true when graceful bound the socket itself. */
+    public static volatile Predicate<Object[]> bind;
+    /** A listener object (ServerSocketChannel or ServerSocket) after a successful bind. */
+    public static volatile Consumer<Object> bound;
+    /** (listener, connection): a connection was accepted. */
+    public static volatile BiConsumer<Object, Object> accepted;
+    /** A socket (channel or socket impl) was closed. */
+    public static volatile Consumer<Object> closed;
+
+    private GracefulBridge() {}
+
+    /** Called on entry of {@code Net.bind}: true skips the real bind. */
+    public static boolean bind(FileDescriptor fd, InetAddress address, int port) {
+        Predicate<Object[]> hook = bind;
+        if (hook == null) {
+            return false;
+        }
+        try {
+            return hook.test(new Object[] {fd, address, port});
+        } catch (Throwable failed) {
+            return false;
+        }
+    }
+
+    public static void bound(Object listener) {
+        Consumer<Object> hook = bound;
+        if (hook != null) {
+            try {
+                hook.accept(listener);
+            } catch (Throwable ignored) {
+                // never into the JDK
+            }
+        }
+    }
+
+    public static void accepted(Object listener, Object connection) {
+        BiConsumer<Object, Object> hook = accepted;
+        if (hook != null && connection != null) {
+            try {
+                hook.accept(listener, connection);
+            } catch (Throwable ignored) {
+                // never into the JDK
+            }
+        }
+    }
+
+    public static void closed(Object socket) {
+        Consumer<Object> hook = closed;
+        if (hook != null) {
+            try {
+                hook.accept(socket);
+            } catch (Throwable ignored) {
+                // never into the JDK
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package graceful.bootstrap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+/**
+ * Loads graceful's internals (the agent, Byte Buddy, jnr, tinylog) from {@code inst/} in
+ * graceful.jar, where classes are stored as {@code .classdata}. Its parent is the platform class
+ * loader, so the app's own copies of the same libraries and graceful's never meet, and nothing
+ * needs relocating (jffi could not be: its JNI symbol names encode its package).
+ */
+public final class IsolatedClassLoader extends ClassLoader {
+    static final String PREFIX = "inst/";
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final JarFile jar;
+    private final String jarUrl;
+    private final ProtectionDomain domain;
+
+    public IsolatedClassLoader(Path jarPath, ClassLoader parent) throws IOException {
+        super("graceful", parent);
+        this.jar = new JarFile(jarPath.toFile(), false);
+        URL location = jarPath.toUri().toURL();
+        this.jarUrl = location.toExternalForm();
+        this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+    }
+
+    /** The jar entry that holds a class file or resource of the given name. */
+    static String entryName(String resource) {
+        if (resource.endsWith(".class")) {
+            return PREFIX + resource.substring(0, resource.length() - ".class".length()) + ".classdata";
+        }
+        return PREFIX + resource;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        ZipEntry entry = jar.getEntry(entryName(name.replace('.', '/') + ".class"));
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try (InputStream in = jar.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+        }
+        int dot = name.lastIndexOf('.');
+        if (dot > 0 && getDefinedPackage(name.substring(0, dot)) == null) {
+            try {
+                definePackage(name.substring(0, dot), null, null, null, null, null, null, null);
+            } catch (IllegalArgumentException definedConcurrently) {
+                // another thread won the race; the package exists, which is all we need
+            }
+        }
+        return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        String entry = entryName(name);
+        if (jar.getEntry(entry) == null) {
+            return null;
+        }
+        try {
+            return new URL("jar:" + jarUrl + "!/" + entry);
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL url = findResource(name);
+        return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    }
+}
