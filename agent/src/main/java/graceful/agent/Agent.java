@@ -36,7 +36,8 @@ public final class Agent {
             Instrumenter.install(instrumentation, events(inheritance, tracker));
 
             Drainer drainer = new Drainer(tracker, settings.drainTimeout, System::exit);
-            Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout);
+            Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
+                    inheritance::isReady);
             HupTrigger.install(upgrader::request);
             inheritance.readyIfNothingWaits();
         } catch (Throwable failure) {

@@ -110,6 +110,11 @@ public final class Inheritance {
         return generation;
     }
 
+    /** Whether this JVM has taken over everything it inherited and said so (always, in a first generation). */
+    public synchronized boolean isReady() {
+        return readySent;
+    }
+
     /**
      * The bind hook: if an inherited listener waits for this address and port and the caller is
      * binding a listener, make the caller's fd that listener and skip the real bind.

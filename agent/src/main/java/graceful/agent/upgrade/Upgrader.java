@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /** The old JVM's side of a restart: spawn, wait for ready or rollback, then hand over to drain. */
 public final class Upgrader {
@@ -27,6 +28,8 @@ public final class Upgrader {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.SERVING);
     private final Tracker tracker;
+    /** False while this JVM is still taking over its predecessor's listeners: no upgrade before that. */
+    private final BooleanSupplier thisJvmIsReady;
     private final JdkSockets sockets;
     private final Drainer drainer;
     private final int generation;
@@ -39,7 +42,9 @@ public final class Upgrader {
     private volatile int unreapedChild = -1;
     private Posix posix;
 
-    public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout) {
+    public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
+                    BooleanSupplier thisJvmIsReady) {
+        this.thisJvmIsReady = thisJvmIsReady;
         this.tracker = tracker;
         this.sockets = sockets;
         this.drainer = drainer;
@@ -57,6 +62,10 @@ public final class Upgrader {
 
     /** Asks for an upgrade; ignored, with a line, while one is under way. Returns at once. */
     public void request(String reason) {
+        if (!thisJvmIsReady.getAsBoolean()) {
+            Log.info(reason + " ignored: this JVM is not ready yet (it has not taken over all its predecessor's listeners)");
+            return;
+        }
         if (!state.compareAndSet(State.SERVING, State.UPGRADING)) {
             Log.info(reason + " ignored: " + (state.get() == State.DRAINING ? "already handed over, draining" : "an upgrade is under way"));
             return;
