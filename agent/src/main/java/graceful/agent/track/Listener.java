@@ -11,9 +11,19 @@ import java.nio.channels.NetworkChannel;
 /** A listening socket the app bound: a ServerSocketChannel or a ServerSocket. */
 public final class Listener {
     private final WeakReference<Object> owner;
+    private final boolean ephemeral;
 
-    Listener(Object owner) {
+    Listener(Object owner, boolean ephemeral) {
         this.owner = new WeakReference<>(owner);
+        this.ephemeral = ephemeral;
+    }
+
+    /**
+     * Bound to port 0: the app asked for any free port, so the next generation asks for its own
+     * and this one is not handed over (nothing in the new JVM would ever bind to its number).
+     */
+    public boolean isEphemeral() {
+        return ephemeral;
     }
 
     /** The app's object, or null once it is garbage. */

@@ -17,15 +17,24 @@ public final class Tracker {
     private final JdkSockets sockets;
     private final Map<Object, Listener> listenersByAcceptor = new WeakHashMap<>();
     private final Map<Object, Listener> liveConnections = new WeakHashMap<>();
+    /** The port asked for by the bind under way on this thread: Net.bind sees it, the listener's bind() returns after. */
+    private final ThreadLocal<Integer> requestedPort = new ThreadLocal<>();
 
     public Tracker(JdkSockets sockets) {
         this.sockets = sockets;
     }
 
+    /** Called on every bind, before it happens. */
+    public void bindRequested(int port) {
+        requestedPort.set(port);
+    }
+
     public void bound(Object owner) {
+        Integer port = requestedPort.get();
+        requestedPort.remove();
         Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
         synchronized (this) {
-            listenersByAcceptor.put(acceptor, new Listener(owner));
+            listenersByAcceptor.put(acceptor, new Listener(owner, port != null && port == 0));
         }
     }
 

@@ -91,6 +91,10 @@ public final class Upgrader {
                 if (fd < 0 || endpoint == null || !socket.startsWith("socket:[")) {
                     continue; // closed meanwhile
                 }
+                if (listener.isEphemeral()) {
+                    Log.info("not handing over " + endpoint + ": it was bound to port 0, the new JVM binds its own");
+                    continue;
+                }
                 long inode = Long.parseLong(socket.substring("socket:[".length(), socket.length() - 1));
                 handed.add(new Handover.Listener(3 + passed.size(), endpoint, inode));
                 passed.add(fd);
