@@ -55,7 +55,7 @@ public final class Agent {
 
             @Override
             public void bound(Object listener) {
-                tracker.bound(listener);
+                tracker.binding(listener);
             }
 
             @Override

@@ -21,7 +21,7 @@ public final class Instrumenter {
         try {
             List<Class<?>> alreadyLoaded = new ArrayList<>();
             Set<String> loadedNow = bootClassNames(instrumentation);
-            for (String internal : JdkTransformer.PATCHES.keySet()) {
+            for (String internal : EntryHooks.HOOKS.keySet()) {
                 String name = internal.replace('/', '.');
                 boolean loaded = loadedNow.contains(name);
                 // Loading (not initialising) each target now runs the transformer at once, so a
@@ -35,9 +35,9 @@ public final class Instrumenter {
             if (!alreadyLoaded.isEmpty()) {
                 instrumentation.retransformClasses(alreadyLoaded.toArray(new Class<?>[0]));
             }
-            if (!transformer.failures.isEmpty() || transformer.transformed.size() != JdkTransformer.PATCHES.size()) {
+            if (!transformer.failures.isEmpty() || transformer.patched.size() != EntryHooks.HOOKS.size()) {
                 throw new IllegalStateException("could not patch the JDK: " + transformer.failures
-                        + (transformer.failures.isEmpty() ? " (patched only " + transformer.transformed.keySet() + ")" : ""));
+                        + (transformer.failures.isEmpty() ? " (patched only " + transformer.patched.keySet() + ")" : ""));
             }
             Bridge.connect(bridge, events);
         } catch (Exception | Error failed) {

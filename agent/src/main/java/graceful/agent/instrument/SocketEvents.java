@@ -8,12 +8,15 @@ public interface SocketEvents {
     /** A TCP or UDP socket is about to be bound; true when graceful bound it (by taking over an inherited listener). */
     boolean bind(FileDescriptor fd, InetAddress address, int port);
 
-    /** A ServerSocketChannel or ServerSocket was bound and is about to listen. */
+    /** A ServerSocketChannel or ServerSocket is about to bind (the bind may still fail). */
     void bound(Object listener);
 
-    /** A connection was accepted on a listener (the channel, or the ServerSocket's SocketImpl). */
+    /**
+     * An accept starts on a listener (the channel, or the ServerSocket's SocketImpl); the
+     * connection is the new channel's FileDescriptor or the new SocketImpl.
+     */
     void accepted(Object listener, Object connection);
 
-    /** A socket channel or socket impl was closed. */
+    /** A socket channel or socket impl is about to close. */
     void closed(Object socket);
 }

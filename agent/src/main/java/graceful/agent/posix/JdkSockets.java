@@ -29,6 +29,7 @@ public final class JdkSockets {
     private final MethodHandle newFD;
     private final MethodHandle fdVal;
     private final MethodHandle channelFdVal;
+    private final MethodHandle socketChannelFd;
     private final MethodHandle serverSocketImpl;
     private final MethodHandle socketImplFd;
 
@@ -50,6 +51,9 @@ public final class JdkSockets {
         fdVal = inIoUtil.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
         channelFdVal = MethodHandles.privateLookupIn(channel, MethodHandles.lookup())
                 .findVirtual(channel, "getFDVal", MethodType.methodType(int.class));
+        Class<?> socketChannel = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
+        socketChannelFd = MethodHandles.privateLookupIn(socketChannel, MethodHandles.lookup())
+                .findVirtual(socketChannel, "getFD", MethodType.methodType(FileDescriptor.class));
         serverSocketImpl = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup())
                 .findGetter(ServerSocket.class, "impl", java.net.SocketImpl.class);
         socketImplFd = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
@@ -121,6 +125,27 @@ public final class JdkSockets {
             return (int) channelFdVal.invoke(listener);
         } catch (Throwable e) {
             return -1;
+        }
+    }
+
+    /** The FileDescriptor object of a SocketChannel, or null if it is not one. */
+    public FileDescriptor descriptorOfChannel(Object channel) {
+        try {
+            return (FileDescriptor) socketChannelFd.invoke(channel);
+        } catch (Throwable notASocketChannel) {
+            return null;
+        }
+    }
+
+    /** Whether a tracked connection (a channel's FileDescriptor, or a SocketImpl) still has an open fd. */
+    public boolean isOpenConnection(Object connection) {
+        try {
+            FileDescriptor fd = connection instanceof java.net.SocketImpl
+                    ? (FileDescriptor) socketImplFd.invokeExact((java.net.SocketImpl) connection)
+                    : (FileDescriptor) connection;
+            return fd != null && fd.valid();
+        } catch (Throwable e) {
+            return false;
         }
     }
 

@@ -11,11 +11,14 @@ import java.nio.channels.NetworkChannel;
 /** A listening socket the app bound: a ServerSocketChannel or a ServerSocket. */
 public final class Listener {
     private final WeakReference<Object> owner;
-    private final boolean ephemeral;
+    private volatile boolean ephemeral;
 
-    Listener(Object owner, boolean ephemeral) {
+    Listener(Object owner) {
         this.owner = new WeakReference<>(owner);
-        this.ephemeral = ephemeral;
+    }
+
+    void requestedPort(int port) {
+        ephemeral = port == 0;
     }
 
     /**
@@ -31,12 +34,13 @@ public final class Listener {
         return owner.get();
     }
 
+    /** Bound and not closed. (It is recorded as its bind starts, and that bind may fail.) */
     public boolean isOpen() {
         Object o = owner.get();
         if (o instanceof ServerSocket) {
             return ((ServerSocket) o).isBound() && !((ServerSocket) o).isClosed();
         }
-        return o instanceof NetworkChannel && ((NetworkChannel) o).isOpen();
+        return o instanceof NetworkChannel && ((NetworkChannel) o).isOpen() && endpoint() != null;
     }
 
     /** Where it listens, or null if that cannot be told any more. */

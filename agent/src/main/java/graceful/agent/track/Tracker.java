@@ -2,59 +2,93 @@ package graceful.agent.track;
 
 import graceful.agent.posix.JdkSockets;
 import java.net.ServerSocket;
+import java.net.SocketImpl;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Listeners and live connections. A connection is keyed by the JDK object that is later closed
- * (the SocketChannel, or the accepted socket's SocketImpl); a listener by the object accept is
- * called on (the ServerSocketChannel, or the ServerSocket's SocketImpl). None of these JDK
- * classes overrides equals, so the weak maps compare identities.
+ * Listeners and live connections, as the JDK reports them at the entry of bind, accept and close.
+ *
+ * <p>A listener is keyed by the object accept is called on (the ServerSocketChannel, or the
+ * ServerSocket's SocketImpl). A connection is keyed by what both its accept and its close can
+ * see: a channel's FileDescriptor, or a socket's SocketImpl. None of these JDK classes overrides
+ * equals, so the weak maps compare identities. Since accept is seen at its start, an accept that
+ * then fails leaves an entry behind; such an entry has no open fd and is not counted.
  */
 public final class Tracker {
     private final JdkSockets sockets;
     private final Map<Object, Listener> listenersByAcceptor = new WeakHashMap<>();
-    private final Map<Object, Listener> liveConnections = new WeakHashMap<>();
-    /** The port asked for by the bind under way on this thread: Net.bind sees it, the listener's bind() returns after. */
-    private final ThreadLocal<Integer> requestedPort = new ThreadLocal<>();
+    private final Map<Object, Listener> connections = new WeakHashMap<>();
+    /** The listener whose bind is under way on this thread: its Net.bind comes next and tells the port. */
+    private final ThreadLocal<Listener> binding = new ThreadLocal<>();
 
     public Tracker(JdkSockets sockets) {
         this.sockets = sockets;
     }
 
-    /** Called on every bind, before it happens. */
-    public void bindRequested(int port) {
-        requestedPort.set(port);
+    /** A ServerSocketChannel or ServerSocket is about to bind. */
+    public void binding(Object owner) {
+        Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
+        Listener listener = new Listener(owner);
+        binding.set(listener);
+        synchronized (this) {
+            listenersByAcceptor.put(acceptor, listener);
+        }
     }
 
-    public void bound(Object owner) {
-        Integer port = requestedPort.get();
-        requestedPort.remove();
-        Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
-        synchronized (this) {
-            listenersByAcceptor.put(acceptor, new Listener(owner, port != null && port == 0));
+    /** Any socket is about to bind (Net.bind); for the listener binding on this thread, that is its port. */
+    public void bindRequested(int port) {
+        Listener listener = binding.get();
+        if (listener != null) {
+            binding.remove();
+            listener.requestedPort(port);
         }
     }
 
     public synchronized void accepted(Object acceptor, Object connection) {
         Listener listener = listenersByAcceptor.get(acceptor);
         if (listener != null) {
-            liveConnections.put(connection, listener);
+            connections.put(connection, listener);
         }
     }
 
-    public synchronized void closed(Object socket) {
-        liveConnections.remove(socket);
+    /** A socket channel or socket impl is closing. */
+    public void closed(Object socket) {
+        Object key = socket instanceof SocketImpl ? socket : sockets.descriptorOfChannel(socket);
+        if (key != null) {
+            synchronized (this) {
+                connections.remove(key);
+            }
+        }
     }
 
-    /** Connections accepted on any tracked listener and not yet closed. */
-    public synchronized int liveConnections() {
-        return liveConnections.size();
+    /** Connections accepted on any tracked listener whose socket is still open. */
+    public int liveConnections() {
+        List<Object> keys;
+        synchronized (this) {
+            keys = new ArrayList<>(connections.keySet());
+        }
+        int open = 0;
+        List<Object> gone = new ArrayList<>();
+        for (Object key : keys) {
+            if (sockets.isOpenConnection(key)) {
+                open++;
+            } else {
+                gone.add(key);
+            }
+        }
+        synchronized (this) {
+            for (Iterator<Object> it = gone.iterator(); it.hasNext(); ) {
+                connections.remove(it.next());
+            }
+        }
+        return open;
     }
 
-    /** The listeners still open, in no particular order. */
+    /** The listeners bound and still open, in no particular order. */
     public List<Listener> openListeners() {
         List<Listener> all;
         synchronized (this) {

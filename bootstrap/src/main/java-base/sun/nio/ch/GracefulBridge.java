@@ -10,22 +10,22 @@ import java.util.function.Predicate;
  * The one graceful class that the JDK's own (instrumented) code calls.
  *
  * <p>Class loader: the agent defines it at run time inside java.base, in this package, through a
- * private lookup on {@code sun.nio.ch.Net}. Advice inlined into java.base resolves names against
+ * private lookup on {@code sun.nio.ch.Net}. Code patched into java.base resolves names against
  * the boot loader, so this is the only place it can call; defining it here (rather than appending
  * a jar to the boot class path) keeps class data sharing intact and prints no warning.
  *
  * <p>Rules: JDK types only; no state but the hooks; a null hook means "graceful is not active"
  * and costs one volatile read; never throw into the JDK; the API is append-only, since advice
- * compiled against it is inlined into JDK classes.
+ * calls to it are written into JDK classes.
  */
 public final class GracefulBridge {
     /** {FileDescriptor, InetAddress, Integer port} to true when graceful bound the socket itself. */
     public static volatile Predicate<Object[]> bind;
-    /** A listener object (ServerSocketChannel or ServerSocket) after a successful bind. */
+    /** A listener object (ServerSocketChannel or ServerSocket) at the start of its bind. */
     public static volatile Consumer<Object> bound;
-    /** (listener, connection): a connection was accepted. */
+    /** (listener, connection) at the start of an accept: the new channel's FileDescriptor, or the new SocketImpl. */
     public static volatile BiConsumer<Object, Object> accepted;
-    /** A socket (channel or socket impl) was closed. */
+    /** A socket channel or socket impl at the start of its close. */
     public static volatile Consumer<Object> closed;
 
     private GracefulBridge() {}
