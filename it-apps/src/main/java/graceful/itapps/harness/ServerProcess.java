@@ -1,0 +1,269 @@
+package graceful.itapps.harness;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An it-app running in its own JVM, optionally under the graceful agent, and every later
+ * generation graceful starts from it. Generations are found by a unique marker system property
+ * on their command line (graceful starts the next JVM with the identical command line), so the
+ * harness can count and stop them although they are not its children.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TERM_GRACE = Duration.ofSeconds(10);
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    private static final long POLL_MILLIS = 50;
+
+    /**
+     * What to run: {@code <javaHome>/bin/java [-javaagent:<gracefulJar>] -Dgraceful.it.marker=<uuid>
+     * <extraJvmArgs> -jar <itAppsJar> <app> <port>}, output appended to {@code logFile}.
+     * {@code gracefulJar} null runs the app without the agent (a baseline).
+     */
+    public record Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
+                       List<String> extraJvmArgs) {
+
+        public Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile) {
+            this(javaHome, gracefulJar, itAppsJar, app, port, logFile, List.of());
+        }
+    }
+
+    private final Spec spec;
+    private final String markerArgument;
+    private final Process firstGeneration;
+    private boolean closed;
+
+    private ServerProcess(Spec spec, String markerArgument, Process firstGeneration) {
+        this.spec = spec;
+        this.markerArgument = markerArgument;
+        this.firstGeneration = firstGeneration;
+    }
+
+    /** Starts the app and waits (at most {@link #STARTUP_TIMEOUT}) until it answers {@code GET /}. */
+    public static ServerProcess start(Spec spec) throws IOException, InterruptedException {
+        String markerArgument = "-Dgraceful.it.marker=" + UUID.randomUUID();
+        List<String> command = new ArrayList<>();
+        command.add(spec.javaHome().resolve("bin/java").toString());
+        if (spec.gracefulJar() != null) {
+            command.add("-javaagent:" + spec.gracefulJar());
+        }
+        command.add(markerArgument);
+        command.addAll(spec.extraJvmArgs());
+        command.addAll(List.of("-jar", spec.itAppsJar().toString(), spec.app(), String.valueOf(spec.port())));
+
+        Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
+        Files.writeString(spec.logFile(), "# " + Instant.now() + " starting: " + String.join(" ", command) + "\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                // Appending: every later generation inherits this file and writes to it too.
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
+                .start();
+        ServerProcess server = new ServerProcess(spec, markerArgument, process);
+        try {
+            server.awaitFirstAnswer(process);
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** A port that was free a moment ago (bound to port 0 on the loopback, then released). */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return spec.port();
+    }
+
+    public Path logFile() {
+        return spec.logFile();
+    }
+
+    /** The pid of the generation answering {@code GET /} now; no retry, any failure is an exception. */
+    public long pid() throws IOException {
+        return HttpProbe.pidAnswering(spec.port());
+    }
+
+    /** {@code kill -HUP <pid>}: asks graceful in that JVM to hand over to a new generation. */
+    public void hup(long pid) throws IOException, InterruptedException {
+        if (!isLive(pid)) {
+            throw new IllegalArgumentException("pid " + pid + " is not a live generation of this server");
+        }
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(pid)).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            throw new IOException("kill -HUP " + pid + " did not finish within 10 s");
+        }
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (kill.exitValue() != 0) {
+            throw new IOException("kill -HUP " + pid + " exited " + kill.exitValue() + ": " + output);
+        }
+    }
+
+    /**
+     * Polls {@code GET /} until a pid other than {@code oldPid} answers; failed probes meanwhile
+     * are not counted (the load client counts failures). Empty if none did within the timeout.
+     */
+    public OptionalLong awaitPidOtherThan(long oldPid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            try {
+                long pid = pid();
+                if (pid != oldPid) {
+                    return OptionalLong.of(pid);
+                }
+            } catch (IOException e) {
+                // Not answering right now; keep polling until the deadline.
+            }
+            Thread.sleep(POLL_MILLIS);
+        } while (System.nanoTime() - deadline < 0);
+        return OptionalLong.empty();
+    }
+
+    /** The pids of every generation of this server still running (zombies count as gone). */
+    public List<Long> livePids() {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                long pid = Long.parseLong(process.getFileName().toString());
+                if (isLive(pid)) {
+                    pids.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list /proc", e);
+        }
+        return pids;
+    }
+
+    /** Waits until {@code pid} is no longer a live generation; false if it still is after the timeout. */
+    public boolean awaitGone(long pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isLive(pid)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return true;
+    }
+
+    /** The last lines of the log file, for failure messages. */
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(spec.logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + spec.logFile() + ": " + e + ")";
+        }
+    }
+
+    /** Stops every live generation by pid: SIGTERM, then SIGKILL what is left after a grace period. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        signalAll(false);
+        if (!awaitAllGone(TERM_GRACE)) {
+            signalAll(true);
+            awaitAllGone(KILL_GRACE);
+        }
+        // The first generation is our child: make sure the JDK has reaped it.
+        firstGeneration.destroyForcibly();
+        firstGeneration.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        List<Long> survivors = livePids();
+        if (!survivors.isEmpty()) {
+            throw new IllegalStateException("server generations " + survivors + " survived SIGKILL; log " + logFile());
+        }
+    }
+
+    private void awaitFirstAnswer(Process process) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        IOException lastFailure = null;
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IOException(spec.app() + " exited with " + process.exitValue() + " before answering on port "
+                        + spec.port() + "; log " + logFile() + ":\n" + logTail(30));
+            }
+            long pid;
+            try {
+                pid = pid();
+            } catch (IOException e) {
+                lastFailure = e;
+                Thread.sleep(POLL_MILLIS * 2);
+                continue;
+            }
+            if (pid != process.pid()) {
+                throw new IOException("port " + spec.port() + " is answered by pid " + pid + ", not by the "
+                        + spec.app() + " just started (pid " + process.pid() + "); log " + logFile());
+            }
+            return;
+        }
+        throw new IOException(spec.app() + " did not answer on port " + spec.port() + " within " + STARTUP_TIMEOUT
+                + " (last: " + lastFailure + "); log " + logFile() + ":\n" + logTail(30));
+    }
+
+    private void signalAll(boolean forcibly) {
+        for (long pid : livePids()) {
+            ProcessHandle.of(pid).ifPresent(process -> {
+                if (forcibly) {
+                    process.destroyForcibly();
+                } else {
+                    process.destroy();
+                }
+            });
+        }
+    }
+
+    private boolean awaitAllGone(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!livePids().isEmpty()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return true;
+    }
+
+    /** True if {@code pid} runs with this server's marker and is not a zombie awaiting a reaper. */
+    private boolean isLive(long pid) {
+        Path process = Path.of("/proc", String.valueOf(pid));
+        try {
+            byte[] cmdline = Files.readAllBytes(process.resolve("cmdline"));
+            if (!Arrays.asList(new String(cmdline, StandardCharsets.UTF_8).split("\0")).contains(markerArgument)) {
+                return false;
+            }
+            // PID 1 here does not reap orphans, so an exited generation can linger as a zombie.
+            String stat = Files.readString(process.resolve("stat"), StandardCharsets.UTF_8);
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false; // exited between listing and reading, or not ours to read
+        }
+    }
+}
