@@ -8,8 +8,10 @@ import graceful.agent.instrument.JdkModules;
 import graceful.agent.instrument.SocketEvents;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
-import graceful.agent.signal.HupTrigger;
+import graceful.agent.inherit.RestartVariables;
+import graceful.agent.signal.Signals;
 import graceful.agent.track.Tracker;
+import graceful.agent.upgrade.Preflight;
 import graceful.agent.upgrade.Upgrader;
 import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;
@@ -30,15 +32,22 @@ public final class Agent {
 
             JdkModules.openTo(Agent.class.getModule(), instrumentation);
             JdkSockets sockets = new JdkSockets();
-            Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets);
+            Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets, settings.readySettle);
             Log.generation(inheritance.generation());
+            hideRestartVariables();
             Tracker tracker = new Tracker(sockets);
             Instrumenter.install(instrumentation, events(inheritance, tracker));
 
             Drainer drainer = new Drainer(tracker, settings.drainTimeout, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
                     inheritance::isReady);
-            HupTrigger.install(upgrader::request);
+            if (ProcessHandle.current().pid() == 1) {
+                Log.warn("restarts will be refused: " + Preflight.pid1());
+            }
+            Signals.onHup(upgrader::request);
+            if (settings.stopOnTerm) {
+                Signals.onTermAndInt(upgrader::stop);
+            }
             inheritance.readyIfNothingWaits();
         } catch (Throwable failure) {
             Log.error("restarts unavailable, the app runs without graceful: " + failure, failure);
@@ -56,6 +65,7 @@ public final class Agent {
             @Override
             public void bound(Object listener) {
                 tracker.binding(listener);
+                inheritance.listenerBinding();
             }
 
             @Override
@@ -68,6 +78,16 @@ public final class Agent {
                 tracker.closed(socket);
             }
         };
+    }
+
+    /** The app's own subprocesses must not look like restarted JVMs. Losing this costs a line, not the app. */
+    private static void hideRestartVariables() {
+        try {
+            RestartVariables.hideFromTheApp();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.warn("processes this app starts will see the GRACEFUL_INHERIT_* variables (" + e + "); graceful in"
+                    + " such a process ignores them");
+        }
     }
 
     private static Map<String, String> systemProperties() {

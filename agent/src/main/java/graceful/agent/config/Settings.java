@@ -19,14 +19,24 @@ public final class Settings {
     public final Duration drainTimeout;
     /** How long the old JVM waits for the new one to become ready before it stops it and serves on. */
     public final Duration readyTimeout;
+    /**
+     * How long a new JVM that has not taken over every inherited listener waits after its last
+     * listener bind before it counts as ready anyway (its new version no longer binds the rest).
+     */
+    public final Duration readySettle;
+    /** Whether SIGTERM and SIGINT stop gracefully (stop accepting, drain, exit) rather than at once. */
+    public final boolean stopOnTerm;
     /** The lowest level graceful logs at. */
     public final String logLevel;
     /** One line per malformed value; logged by the caller once logging is set up. */
     public final List<String> problems;
 
-    private Settings(Duration drainTimeout, Duration readyTimeout, String logLevel, List<String> problems) {
+    private Settings(Duration drainTimeout, Duration readyTimeout, Duration readySettle, boolean stopOnTerm,
+                     String logLevel, List<String> problems) {
         this.drainTimeout = drainTimeout;
         this.readyTimeout = readyTimeout;
+        this.readySettle = readySettle;
+        this.stopOnTerm = stopOnTerm;
         this.logLevel = logLevel;
         this.problems = Collections.unmodifiableList(problems);
     }
@@ -35,9 +45,19 @@ public final class Settings {
         Reader reader = new Reader(agentArguments, systemProperties, environment);
         Duration drain = reader.read("drainTimeout", Duration.ofSeconds(30), Durations::parse, Durations.FORM);
         Duration ready = reader.read("readyTimeout", Duration.ofSeconds(60), Durations::parse, Durations.FORM);
+        Duration settle = reader.read("readySettle", Duration.ofSeconds(5), Durations::parse, Durations.FORM);
+        boolean stopOnTerm = reader.read("stopOnTerm", true, Settings::bool, "true or false");
         String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
         reader.reportUnknown();
-        return new Settings(drain, ready, level, reader.problems);
+        return new Settings(drain, ready, settle, stopOnTerm, level, reader.problems);
+    }
+
+    private static boolean bool(String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true": return true;
+            case "false": return false;
+            default: throw new IllegalArgumentException("not a boolean");
+        }
     }
 
     private static String level(String text) {

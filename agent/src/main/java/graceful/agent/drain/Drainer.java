@@ -23,8 +23,8 @@ public final class Drainer {
         this.exit = exit;
     }
 
-    /** Runs on graceful's upgrade thread and ends the JVM. */
-    public void drain() throws InterruptedException {
+    /** Runs on graceful's upgrade thread and ends the JVM with the given status. */
+    public void drain(int exitStatus) throws InterruptedException {
         long started = System.nanoTime();
         List<Listener> listeners = tracker.openListeners();
         for (Listener listener : listeners) {
@@ -51,6 +51,6 @@ public final class Drainer {
             Log.warn("drain deadline of " + deadline.toMillis() + " ms passed with " + live
                     + " connection(s) still open; exiting anyway (they are closed with this JVM)");
         }
-        exit.accept(0);
+        exit.accept(exitStatus);
     }
 }

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The new JVM's side of a restart: the parent's listeners waiting to be taken over, and the
@@ -24,14 +27,18 @@ public final class Inheritance {
             "sun.nio.ch.AsynchronousServerSocketChannelImpl", "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl");
 
     private final JdkSockets sockets;
+    private final Duration settle;
     private final int generation;
     private final int readyFd;
     private final List<Handover.Listener> waiting;
     private final int inherited;
     private boolean readySent;
+    private long lastListenerBindNanos;
+    private ScheduledExecutorService settleTimer;
 
-    private Inheritance(JdkSockets sockets, int generation, int readyFd, List<Handover.Listener> waiting) {
+    private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting) {
         this.sockets = sockets;
+        this.settle = settle;
         this.generation = generation;
         this.readyFd = readyFd;
         this.waiting = new ArrayList<>(waiting);
@@ -41,14 +48,14 @@ public final class Inheritance {
 
     /** A first-generation JVM: nothing to inherit. */
     public static Inheritance none(JdkSockets sockets) {
-        return new Inheritance(sockets, 1, -1, List.of());
+        return new Inheritance(sockets, Duration.ZERO, 1, -1, List.of());
     }
 
     /**
      * Reads and checks the restart variables. Anything wrong means: inherit nothing, touch no fd
      * the variables name, bind normally, and say why.
      */
-    public static Inheritance fromEnvironment(Map<String, String> environment, JdkSockets sockets) {
+    public static Inheritance fromEnvironment(Map<String, String> environment, JdkSockets sockets, Duration settle) {
         if (!Handover.present(environment)) {
             return none(sockets);
         }
@@ -79,7 +86,7 @@ public final class Inheritance {
                 Log.warn("not inheriting " + listener + ": " + problem + "; that address binds normally");
             }
         }
-        return new Inheritance(sockets, handover.generation, handover.readyFd, usable);
+        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable);
     }
 
     /** Null if the fd is exactly the listening socket the parent named, else what is wrong. */
@@ -160,6 +167,61 @@ public final class Inheritance {
             }
             readySent = true;
         }
+        sendReady("took over " + inherited + " listener(s)");
+    }
+
+    /**
+     * The app starts binding a listener, inherited or new. The ready rule when the new version does
+     * not bind every inherited listener: once {@code settle} passes without another listener bind,
+     * this JVM counts as ready and closes the inherited listeners it did not take.
+     */
+    public void listenerBinding() {
+        synchronized (this) {
+            if (readySent || waiting.isEmpty()) {
+                return;
+            }
+            lastListenerBindNanos = System.nanoTime();
+            if (settleTimer == null) {
+                settleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "graceful-ready-settle");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            settleTimer.schedule(this::readyIfSettled, settle.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void readyIfSettled() {
+        List<Handover.Listener> untaken;
+        synchronized (this) {
+            if (readySent || waiting.isEmpty() || System.nanoTime() - lastListenerBindNanos < settle.toNanos()) {
+                return;
+            }
+            readySent = true;
+            untaken = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        untaken.forEach(listener -> endpoints.add(listener.endpoint));
+        Log.info("this version does not bind " + endpoints + ": no listener bind for " + settle.toMillis()
+                + " ms, so it counts as ready and closes them after telling the previous generation");
+        sendReady("took over " + (inherited - untaken.size()) + " of " + inherited + " listener(s)");
+        for (Handover.Listener listener : untaken) {
+            try {
+                sockets.close(listener.fd);
+            } catch (IOException | RuntimeException e) {
+                Log.warn("could not close " + listener + ": " + e);
+            }
+        }
+    }
+
+    private void sendReady(String what) {
+        synchronized (this) {
+            if (settleTimer != null) {
+                settleTimer.shutdown();
+            }
+        }
         try (FileOutputStream ready = new FileOutputStream(sockets.descriptor(readyFd))) {
             ready.write('R');
         } catch (IOException | RuntimeException failed) {
@@ -168,7 +230,7 @@ public final class Inheritance {
         }
         long sinceStart = ProcessHandle.current().info().startInstant()
                 .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
-        Log.info("ready: took over " + inherited + " listener(s), " + sinceStart + " ms after this JVM started");
+        Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started");
     }
 
     private Handover.Listener find(Endpoint endpoint) {

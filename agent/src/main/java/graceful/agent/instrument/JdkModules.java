@@ -4,7 +4,10 @@ import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
 
-/** Opens the java.base packages graceful works in to graceful's own module (not to the app). */
+/**
+ * Opens the java.base packages graceful works in to graceful's own module (not to the app):
+ * sockets (sun.nio.ch, java.net), fd numbers (java.io), the environment copy (java.lang).
+ */
 public final class JdkModules {
     private JdkModules() {}
 
@@ -12,7 +15,7 @@ public final class JdkModules {
         Module javaBase = Object.class.getModule();
         Set<Module> target = Set.of(graceful);
         instrumentation.redefineModule(javaBase, Set.of(), Map.of(),
-                Map.of("sun.nio.ch", target, "java.net", target, "java.io", target),
+                Map.of("sun.nio.ch", target, "java.net", target, "java.io", target, "java.lang", target),
                 Set.of(), Map.of());
     }
 }

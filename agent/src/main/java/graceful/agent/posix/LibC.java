@@ -32,4 +32,7 @@ public interface LibC {
     int posix_spawnattr_setsigmask(Pointer attributes, Pointer signalSet);
 
     int sigemptyset(Pointer signalSet);
+
+    /** The old handler, as an address (SIG_DFL is 0, SIG_IGN 1, SIG_ERR -1). */
+    long signal(int signal, long handler);
 }

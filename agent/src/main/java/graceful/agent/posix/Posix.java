@@ -33,11 +33,25 @@ public final class Posix {
     private final LibC libc;
     private final Runtime runtime;
 
-    public Posix() {
+    static {
         JNR_FINALIZER_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
+    public Posix() {
         this.posix = POSIXFactory.getNativePOSIX();
         this.libc = LibraryLoader.create(LibC.class).load("c");
         this.runtime = Runtime.getRuntime(libc);
+    }
+
+    /**
+     * Sets a signal's disposition back to the default (SIG_DFL), e.g. a HUP that nohup made
+     * ignored. The only native call graceful may make at startup, and only in that case.
+     */
+    public static void resetToDefault(int signal) {
+        LibC libc = LibraryLoader.create(LibC.class).load("c");
+        if (libc.signal(signal, 0L) == -1L) {
+            throw new IllegalStateException("signal(" + signal + ", SIG_DFL) failed");
+        }
     }
 
     /** A pipe: {read end, write end}. */

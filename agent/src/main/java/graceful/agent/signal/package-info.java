@@ -1,6 +1,6 @@
 /**
- * The restart trigger: SIGHUP. The handler only asks the upgrader; the work happens on
- * graceful's own thread. If the signal cannot be handled, the app runs as without graceful and
- * one line says why restarts are unavailable.
+ * The triggers: SIGHUP restarts; SIGTERM and SIGINT stop gracefully (unless stopOnTerm=false).
+ * Handlers only ask the upgrader; the work happens on graceful's own threads. If a signal cannot
+ * be handled, the app runs as without graceful and one line says what is unavailable.
  */
 package graceful.agent.signal;

@@ -12,44 +12,51 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-/** The old JVM's side of a restart: spawn, wait for ready or rollback, then hand over to drain. */
+/**
+ * The old JVM's side of a restart (spawn, wait for ready or roll back, then drain) and of a
+ * graceful stop (drain, then exit). One of these at a time; the state says which.
+ */
 public final class Upgrader {
-    private enum State { SERVING, UPGRADING, DRAINING }
+    private enum State { SERVING, UPGRADING, DRAINING, STOPPING }
 
     private static final Duration KILL_AFTER_TERM = Duration.ofSeconds(5);
 
-    private final AtomicReference<State> state = new AtomicReference<>(State.SERVING);
     private final Tracker tracker;
-    /** False while this JVM is still taking over its predecessor's listeners: no upgrade before that. */
-    private final BooleanSupplier thisJvmIsReady;
     private final JdkSockets sockets;
     private final Drainer drainer;
     private final int generation;
     private final Duration readyTimeout;
-    /** Runs the upgrade itself, which blocks while it waits for ready. */
+    /** False while this JVM is still taking over its predecessor's listeners: no upgrade before that. */
+    private final BooleanSupplier thisJvmIsReady;
+    /** Runs the upgrade itself, which blocks while it waits for ready, and the drain. */
     private final ScheduledExecutorService worker = daemon("graceful-upgrade");
     /** Runs the ready timeout, which must fire while the worker blocks. */
     private final ScheduledExecutorService timer = daemon("graceful-timer");
+
+    private State state = State.SERVING;
+    /** The exit status of a stop requested while an upgrade was under way. */
+    private int stopStatus;
     /** The child of the upgrade under way, until it is ready or reaped: a reaped pid may be reused. */
     private volatile int unreapedChild = -1;
     private Posix posix;
 
     public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
                     BooleanSupplier thisJvmIsReady) {
-        this.thisJvmIsReady = thisJvmIsReady;
         this.tracker = tracker;
         this.sockets = sockets;
         this.drainer = drainer;
         this.generation = generation;
         this.readyTimeout = readyTimeout;
+        this.thisJvmIsReady = thisJvmIsReady;
     }
 
     private static ScheduledExecutorService daemon(String name) {
@@ -66,38 +73,94 @@ public final class Upgrader {
             Log.info(reason + " ignored: this JVM is not ready yet (it has not taken over all its predecessor's listeners)");
             return;
         }
-        if (!state.compareAndSet(State.SERVING, State.UPGRADING)) {
-            Log.info(reason + " ignored: " + (state.get() == State.DRAINING ? "already handed over, draining" : "an upgrade is under way"));
-            return;
+        synchronized (this) {
+            if (state != State.SERVING) {
+                Log.info(reason + " ignored: " + describe(state));
+                return;
+            }
+            state = State.UPGRADING;
         }
         Log.info(reason + ": upgrade started");
         worker.execute(this::upgrade);
+    }
+
+    /**
+     * A graceful stop: stop accepting, drain, exit with the given status. A new JVM still starting
+     * is stopped first. A second stop request while stopping exits at once.
+     */
+    public void stop(String reason, int exitStatus) {
+        State was;
+        synchronized (this) {
+            was = state;
+            if (was == State.SERVING || was == State.UPGRADING) {
+                state = State.STOPPING;
+                stopStatus = exitStatus;
+            }
+        }
+        switch (was) {
+            case SERVING:
+                Log.info(reason + ": stopping gracefully (no longer accepting, draining, then exit status " + exitStatus + ")");
+                worker.execute(() -> drain(exitStatus));
+                break;
+            case UPGRADING:
+                Log.info(reason + ": stopping gracefully; first stopping the new JVM, which is not ready yet");
+                int child = unreapedChild;
+                if (child > 0) {
+                    stopChild(child);
+                }
+                break; // the upgrade sees STOPPING once its child is gone, and drains
+            default:
+                Log.info(reason + " while " + describe(was) + ": exiting now with status " + exitStatus);
+                new Thread(() -> System.exit(exitStatus), "graceful-exit").start();
+                break;
+        }
+    }
+
+    private static String describe(State state) {
+        switch (state) {
+            case UPGRADING: return "an upgrade is under way";
+            case DRAINING: return "already handed over, draining";
+            case STOPPING: return "stopping";
+            default: return "serving";
+        }
     }
 
     private void upgrade() {
         long started = System.nanoTime();
         int pid = -1;
         int readEnd = -1;
+        boolean ready = false;
         try {
-            if (posix == null) {
-                posix = new Posix();
-            }
             List<Handover.Listener> handed = new ArrayList<>();
             List<Integer> passed = new ArrayList<>();
+            Set<Long> managed = new HashSet<>();
             for (Listener listener : tracker.openListeners()) {
                 int fd = tracker.fdOf(listener);
                 Endpoint endpoint = listener.endpoint();
-                String socket = JdkSockets.describe(fd);
-                if (fd < 0 || endpoint == null || !socket.startsWith("socket:[")) {
+                Long inode = Preflight.inodeOf(JdkSockets.describe(fd));
+                if (fd < 0 || endpoint == null || inode == null) {
                     continue; // closed meanwhile
                 }
+                managed.add(inode);
                 if (listener.isEphemeral()) {
                     Log.info("not handing over " + endpoint + ": it was bound to port 0, the new JVM binds its own");
                     continue;
                 }
-                long inode = Long.parseLong(socket.substring("socket:[".length(), socket.length() - 1));
                 handed.add(new Handover.Listener(3 + passed.size(), endpoint, inode));
                 passed.add(fd);
+            }
+            String refusal = Preflight.refusal(managed);
+            if (refusal != null) {
+                Log.warn("restart refused, still serving: " + refusal);
+                afterUpgrade(false, -1);
+                return;
+            }
+            if (stopping()) {
+                afterUpgrade(false, -1); // a stop came before the new JVM was started: do not start it
+                return;
+            }
+            if (posix == null) {
+                posix = new Posix();
             }
             int[] pipe = posix.pipe();
             readEnd = pipe[0];
@@ -111,32 +174,29 @@ public final class Upgrader {
             } finally {
                 posix.close(pipe[1]);
             }
+            unreapedChild = pid;
             Log.info("started the new JVM, pid " + pid + " (generation " + (generation + 1) + "), handing it "
                     + handed.size() + " listener(s): " + handed);
-            unreapedChild = pid;
             int child = pid;
             ScheduledFuture<?> timeout = timer.schedule(() -> {
                 Log.warn("the new JVM pid " + child + " was not ready within " + readyTimeout.toMillis() + " ms; stopping it");
-                stop(child);
+                stopChild(child);
             }, readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            boolean ready = awaitReady(readEnd);
+            ready = awaitReady(readEnd);
             readEnd = -1;
             timeout.cancel(false);
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (ready) {
                 unreapedChild = -1;
                 Log.info("new JVM pid " + pid + " is ready " + elapsed + " ms after the upgrade started; draining");
-                state.set(State.DRAINING);
-                drainer.drain();
-                return;
+            } else {
+                Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + reap(pid)
+                        + ", after " + elapsed + " ms); still serving. See its output above for why.");
             }
-            String status = reap(pid);
-            Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + status
-                    + ", after " + elapsed + " ms); still serving. See its output above for why.");
         } catch (Throwable failure) {
             Log.error("rollback: the upgrade failed (" + failure + "); still serving", failure);
             if (unreapedChild > 0) {
-                stop(pid);
+                stopChild(pid);
                 Log.info("the new JVM pid " + pid + " ended: " + reap(pid));
             }
         } finally {
@@ -144,7 +204,40 @@ public final class Upgrader {
                 posix.close(readEnd);
             }
         }
-        state.compareAndSet(State.UPGRADING, State.SERVING);
+        afterUpgrade(ready, pid);
+    }
+
+    private synchronized boolean stopping() {
+        return state == State.STOPPING;
+    }
+
+    /** Ready: hand over and drain. Not ready: serve on, unless a stop came meanwhile. */
+    private void afterUpgrade(boolean ready, int child) {
+        State now;
+        synchronized (this) {
+            now = state;
+            if (now == State.UPGRADING) {
+                state = ready ? State.DRAINING : State.SERVING;
+            }
+        }
+        if (now == State.STOPPING) {
+            if (ready) {
+                Log.info("the new JVM pid " + child + " became ready as the stop came: stopping it too");
+                posix.kill(child, Posix.SIGTERM);
+            }
+            drain(stopStatus);
+        } else if (ready) {
+            drain(0);
+        }
+    }
+
+    private void drain(int exitStatus) {
+        try {
+            drainer.drain(exitStatus);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(exitStatus);
+        }
     }
 
     /** Blocks until the child writes its ready byte (true) or the pipe's far end closes (false: the child ended). */
@@ -155,7 +248,7 @@ public final class Upgrader {
     }
 
     /** TERM, then KILL if it still has not ended. Its end of the ready pipe closes, and awaitReady returns. */
-    private void stop(int pid) {
+    private void stopChild(int pid) {
         if (unreapedChild == pid) {
             posix.kill(pid, Posix.SIGTERM);
         }
