@@ -58,7 +58,7 @@ public final class Agent {
         return new SocketEvents() {
             @Override
             public boolean bind(FileDescriptor fd, InetAddress address, int port) {
-                tracker.bindRequested(port);
+                tracker.bindRequested(fd, port);
                 return inheritance.bind(fd, address, port);
             }
 

@@ -1,6 +1,7 @@
 package graceful.agent.track;
 
 import graceful.agent.posix.JdkSockets;
+import java.io.FileDescriptor;
 import java.net.ServerSocket;
 import java.net.SocketImpl;
 import java.util.ArrayList;
@@ -39,10 +40,14 @@ public final class Tracker {
         }
     }
 
-    /** Any socket is about to bind (Net.bind); for the listener binding on this thread, that is its port. */
-    public void bindRequested(int port) {
+    /**
+     * Any socket is about to bind (Net.bind). If it is the socket of the listener whose bind is
+     * under way on this thread, that is the port the listener asked for.
+     */
+    public void bindRequested(FileDescriptor fd, int port) {
         Listener listener = binding.get();
-        if (listener != null) {
+        Object owner = listener == null ? null : listener.owner();
+        if (owner != null && sockets.fdOfListener(owner) == sockets.fdOf(fd)) {
             binding.remove();
             listener.requestedPort(port);
         }
