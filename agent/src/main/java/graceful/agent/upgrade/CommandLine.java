@@ -20,9 +20,22 @@ final class CommandLine {
     }
 
     static CommandLine ofThisProcess() throws IOException {
-        String exe = Files.readSymbolicLink(Path.of("/proc/self/exe")).toString();
+        String exe = executable(Files.readSymbolicLink(Path.of("/proc/self/exe")).toString());
+        if (!Files.isExecutable(Path.of(exe))) {
+            throw new IOException("the java executable " + exe + " is gone");
+        }
         byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
         return new CommandLine(exe, splitNulls(cmdline, Charset.defaultCharset()));
+    }
+
+    /**
+     * The path to start the new JVM from. When the JDK was upgraded in place (a package update),
+     * the kernel shows this JVM's executable as {@code /usr/lib/jvm/.../bin/java (deleted)}: the
+     * file now at that path is the upgraded java, which is the one to start.
+     */
+    static String executable(String procSelfExe) {
+        String deleted = " (deleted)";
+        return procSelfExe.endsWith(deleted) ? procSelfExe.substring(0, procSelfExe.length() - deleted.length()) : procSelfExe;
     }
 
     /** /proc/self/cmdline: arguments each ended by a NUL byte. */

@@ -19,6 +19,12 @@ class CommandLineTest {
     }
 
     @Test
+    void aJavaReplacedOnDiskIsStartedFromItsPath() {
+        assertEquals("/usr/lib/jvm/jdk/bin/java", CommandLine.executable("/usr/lib/jvm/jdk/bin/java (deleted)"));
+        assertEquals("/usr/lib/jvm/jdk/bin/java", CommandLine.executable("/usr/lib/jvm/jdk/bin/java"));
+    }
+
+    @Test
     void theChildGetsThisEnvironmentWithFreshRestartVariables() {
         Map<String, String> own = new LinkedHashMap<>();
         own.put("PATH", "/bin");
