@@ -2,6 +2,7 @@ package graceful.agent;
 
 import graceful.agent.config.Settings;
 import graceful.agent.drain.Drainer;
+import graceful.agent.inherit.Handover;
 import graceful.agent.inherit.Inheritance;
 import graceful.agent.instrument.Instrumenter;
 import graceful.agent.instrument.JdkModules;
@@ -34,9 +35,9 @@ public final class Agent {
             JdkSockets sockets = new JdkSockets();
             Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets, settings.readySettle);
             Log.generation(inheritance.generation());
-            hideRestartVariables();
+            boolean restartVariablesHidden = Handover.present(System.getenv()) && hideRestartVariables();
             Tracker tracker = new Tracker(sockets);
-            Instrumenter.install(instrumentation, events(inheritance, tracker));
+            Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
 
             Drainer drainer = new Drainer(tracker, settings.drainTimeout, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
@@ -54,7 +55,7 @@ public final class Agent {
         }
     }
 
-    private static SocketEvents events(Inheritance inheritance, Tracker tracker) {
+    private static SocketEvents events(Inheritance inheritance, Tracker tracker, boolean restartVariablesHidden) {
         return new SocketEvents() {
             @Override
             public boolean bind(FileDescriptor fd, InetAddress address, int port) {
@@ -77,16 +78,25 @@ public final class Agent {
             public void closed(Object socket) {
                 tracker.closed(socket);
             }
+
+            @Override
+            public void processStarting(ProcessBuilder builder) {
+                if (restartVariablesHidden) {
+                    RestartVariables.cleanEnvironmentFor(builder);
+                }
+            }
         };
     }
 
     /** The app's own subprocesses must not look like restarted JVMs. Losing this costs a line, not the app. */
-    private static void hideRestartVariables() {
+    private static boolean hideRestartVariables() {
         try {
             RestartVariables.hideFromTheApp();
+            return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.warn("processes this app starts will see the GRACEFUL_INHERIT_* variables (" + e + "); graceful in"
                     + " such a process ignores them");
+            return false;
         }
     }
 

@@ -66,6 +66,7 @@ public final class Inheritance {
             Log.warn("ignoring the restart variables (" + malformed.getMessage() + "); binding normally");
             return none(sockets);
         }
+        Log.generation(handover.generation);
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         if (parent != handover.parentPid) {
             Log.warn("ignoring the restart variables: they were made for a child of pid " + handover.parentPid

@@ -4,10 +4,13 @@ import java.lang.reflect.Field;
 import java.util.Map;
 
 /**
- * Removes the restart variables from this JVM's view of its environment once they are read, so
- * that processes the app starts (ProcessBuilder, Runtime.exec) do not get them. The JDK copies
- * its environment once at startup into java.lang.ProcessEnvironment, which System.getenv and
- * ProcessBuilder both read; the variables are taken out of that copy.
+ * Keeps the restart variables from processes the app starts (ProcessBuilder, Runtime.exec).
+ *
+ * <p>The JDK copies its environment once at startup into java.lang.ProcessEnvironment, which
+ * System.getenv and ProcessBuilder.environment() read: the variables are taken out of that copy.
+ * But a ProcessBuilder whose environment() was never called hands its child the native
+ * environment, which still has them; so every start first asks for environment(), which makes
+ * the child get the cleaned copy. (Unsetting them natively would load jnr at every startup.)
  */
 public final class RestartVariables {
     private RestartVariables() {}
@@ -21,5 +24,10 @@ public final class RestartVariables {
         synchronized (variables) {
             variables.keySet().removeIf(name -> name.toString().startsWith(Handover.PREFIX));
         }
+    }
+
+    /** Called as a ProcessBuilder starts: makes it pass the cleaned environment explicitly. */
+    public static void cleanEnvironmentFor(ProcessBuilder builder) {
+        builder.environment();
     }
 }

@@ -40,14 +40,16 @@ final class Bridge {
         Consumer<Object> bound = events::bound;
         BiConsumer<Object, Object> accepted = events::accepted;
         Consumer<Object> closed = events::closed;
+        Consumer<Object> processStarting = builder -> events.processStarting((ProcessBuilder) builder);
         bridge.getField("bound").set(null, bound);
         bridge.getField("accepted").set(null, accepted);
         bridge.getField("closed").set(null, closed);
+        bridge.getField("processStarting").set(null, processStarting);
         bridge.getField("bind").set(null, bind);
     }
 
     static void disconnect(Class<?> bridge) {
-        for (String hook : new String[] {"bind", "bound", "accepted", "closed"}) {
+        for (String hook : new String[] {"bind", "bound", "accepted", "closed", "processStarting"}) {
             try {
                 bridge.getField(hook).set(null, null);
             } catch (ReflectiveOperationException ignored) {

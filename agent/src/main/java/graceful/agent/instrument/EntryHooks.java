@@ -30,7 +30,9 @@ final class EntryHooks {
         /** {@code GracefulBridge.accepted(this, argument 1);} */
         ACCEPTED_THIS_ARG1,
         /** {@code GracefulBridge.closed(this);} */
-        CLOSED_THIS
+        CLOSED_THIS,
+        /** {@code GracefulBridge.processStarting(this);} */
+        PROCESS_STARTING_THIS
     }
 
     private static final class Hook {
@@ -59,7 +61,9 @@ final class EntryHooks {
                     new Hook("accept", "(Ljava/net/SocketImpl;)V", Call.ACCEPTED_THIS_ARG1),
                     new Hook("close", "()V", Call.CLOSED_THIS)),
             "sun/nio/ch/SocketChannelImpl", List.of(
-                    new Hook("implCloseSelectableChannel", "()V", Call.CLOSED_THIS)));
+                    new Hook("implCloseSelectableChannel", "()V", Call.CLOSED_THIS)),
+            "java/lang/ProcessBuilder", List.of(
+                    new Hook("start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", Call.PROCESS_STARTING_THIS)));
 
     private EntryHooks() {}
 
@@ -133,9 +137,13 @@ final class EntryHooks {
                     super.visitVarInsn(Opcodes.ALOAD, 1);
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "accepted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                     break;
-                default:
+                case CLOSED_THIS:
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "closed", "(Ljava/lang/Object;)V", false);
+                    break;
+                default:
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "processStarting", "(Ljava/lang/Object;)V", false);
                     break;
             }
         }

@@ -19,4 +19,7 @@ public interface SocketEvents {
 
     /** A socket channel or socket impl is about to close. */
     void closed(Object socket);
+
+    /** A ProcessBuilder is about to start a process (every start path of the JDK passes here). */
+    void processStarting(ProcessBuilder builder);
 }

@@ -12,13 +12,25 @@ import java.nio.channels.NetworkChannel;
 public final class Listener {
     private final WeakReference<Object> owner;
     private volatile boolean ephemeral;
+    private volatile boolean managed;
 
     Listener(Object owner) {
         this.owner = new WeakReference<>(owner);
     }
 
+    /** Its bind went through Net.bind, where graceful takes over inherited listeners. */
     void requestedPort(int port) {
         ephemeral = port == 0;
+        managed = true;
+    }
+
+    /**
+     * Whether graceful can hand it over: its bind went through Net.bind. A ServerSocket on JDK 17's
+     * legacy PlainSocketImpl passes ServerSocket.bind but binds natively, so a new JVM could not
+     * take it over; such a listener makes a restart be refused.
+     */
+    public boolean isManaged() {
+        return managed;
     }
 
     /**

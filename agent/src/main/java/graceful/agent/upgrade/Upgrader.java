@@ -138,8 +138,8 @@ public final class Upgrader {
                 int fd = tracker.fdOf(listener);
                 Endpoint endpoint = listener.endpoint();
                 Long inode = Preflight.inodeOf(JdkSockets.describe(fd));
-                if (fd < 0 || endpoint == null || inode == null) {
-                    continue; // closed meanwhile
+                if (fd < 0 || endpoint == null || inode == null || !listener.isManaged()) {
+                    continue; // closed meanwhile, or not one graceful can hand over (Preflight names its port)
                 }
                 managed.add(inode);
                 if (listener.isEphemeral()) {

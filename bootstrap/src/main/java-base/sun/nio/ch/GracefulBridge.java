@@ -28,6 +28,9 @@ public final class GracefulBridge {
     /** A socket channel or socket impl at the start of its close. */
     public static volatile Consumer<Object> closed;
 
+    /** A ProcessBuilder about to start a process. */
+    public static volatile Consumer<Object> processStarting;
+
     private GracefulBridge() {}
 
     /** Called on entry of {@code Net.bind}: true skips the real bind. */
@@ -70,6 +73,17 @@ public final class GracefulBridge {
         if (hook != null) {
             try {
                 hook.accept(socket);
+            } catch (Throwable ignored) {
+                // never into the JDK
+            }
+        }
+    }
+
+    public static void processStarting(Object processBuilder) {
+        Consumer<Object> hook = processStarting;
+        if (hook != null) {
+            try {
+                hook.accept(processBuilder);
             } catch (Throwable ignored) {
                 // never into the JDK
             }
