@@ -1,8 +1,11 @@
 package graceful.itapps;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The little HTTP/1.1 every it-app speaks: parse a request head (for the two hand-written
@@ -17,6 +20,10 @@ final class Http {
     static final long MAX_SLOW_MILLIS = 120_000;
 
     private static final long PID = ProcessHandle.current().pid();
+
+    /** What {@code GET /spawn} runs: the environment and the open fds a subprocess of the app inherits. */
+    static final List<String> SPAWN_COMMAND = List.of("/bin/sh", "-c", "env; ls -l /proc/self/fd");
+    private static final long SPAWN_TIMEOUT_SECONDS = 10;
 
     /** A parsed request; {@code length} is how many buffered bytes it occupies (head and body). */
     record Request(String target, boolean keepAlive, int length) {
@@ -71,7 +78,10 @@ final class Http {
         return len < length ? null : new Request(requestLine[1], keepAlive, length);
     }
 
-    /** Routes {@code GET /} and {@code GET /slow?ms=N}; anything else is a 404. */
+    /**
+     * Routes {@code GET /}, {@code GET /slow?ms=N} and {@code GET /spawn} (what a subprocess of
+     * this app inherits: {@link #SPAWN_COMMAND}'s output); anything else is a 404.
+     */
     static Reply route(String path, String query, String app) {
         String body = "pid=" + PID + " app=" + app + "\n";
         return switch (path) {
@@ -81,8 +91,34 @@ final class Http {
                 yield millis < 0 ? new Reply(400, "expected /slow?ms=<0.." + MAX_SLOW_MILLIS + ">\n", 0)
                         : new Reply(200, body, millis);
             }
+            case "/spawn" -> spawn(body);
             default -> new Reply(404, "not found\n", 0);
         };
+    }
+
+    /**
+     * Runs {@link #SPAWN_COMMAND} the way an app starts a helper (ProcessBuilder, which copies
+     * this JVM's environment) and answers its output after the usual {@code pid=} line. Blocks
+     * the calling thread until it ends, also the nio app's selector thread: acceptable for a test
+     * endpoint that runs for milliseconds.
+     */
+    private static Reply spawn(String pidLine) {
+        try {
+            Process process = new ProcessBuilder(SPAWN_COMMAND).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            // The output is a few KB, well within the pipe buffer: read it all, then reap.
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(SPAWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Reply(500, "spawned process did not end within " + SPAWN_TIMEOUT_SECONDS + " s\n", 0);
+            }
+            return new Reply(process.exitValue() == 0 ? 200 : 500, pidLine + output, 0);
+        } catch (IOException e) {
+            return new Reply(500, "cannot spawn: " + e + "\n", 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reply(500, "interrupted\n", 0);
+        }
     }
 
     /** Routes a raw request target ({@code /path?query}). */
@@ -166,6 +202,7 @@ final class Http {
             case 200 -> "OK";
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
+            case 500 -> "Internal Server Error";
             default -> "Status";
         };
     }

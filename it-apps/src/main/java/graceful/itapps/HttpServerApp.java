@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -25,14 +27,30 @@ final class HttpServerApp {
     private HttpServerApp() {
     }
 
-    static void run(String bindHost, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), BACKLOG);
-        server.setExecutor(Executors.newFixedThreadPool(HANDLER_THREADS));
-        server.createContext("/", HttpServerApp::handle);
-        server.start();
+    /**
+     * Serves on {@code port} and on each of {@code extraPorts} (one HttpServer, so one listener,
+     * per port, sharing the handler pool), like a server with a separate admin port.
+     */
+    static void run(String bindHost, int port, List<Integer> extraPorts) throws IOException {
+        ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS);
+        // The extra listeners first, so that the announced main port means: everything is bound.
+        for (int extraPort : extraPorts) {
+            HttpServer extra = start(bindHost, extraPort, handlers);
+            System.out.println("graceful-it-app " + NAME + " also listening on " + bindHost + ":"
+                    + extra.getAddress().getPort());
+        }
+        HttpServer server = start(bindHost, port, handlers);
         Main.announceListening(NAME, bindHost, server.getAddress().getPort());
         // Returns: the dispatcher and pool threads are not daemons and keep the JVM running, also
         // after graceful closes the listener (the dispatcher just stops seeing accepts).
+    }
+
+    private static HttpServer start(String bindHost, int port, ExecutorService handlers) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), BACKLOG);
+        server.setExecutor(handlers);
+        server.createContext("/", HttpServerApp::handle);
+        server.start();
+        return server;
     }
 
     private static void handle(HttpExchange exchange) throws IOException {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import graceful.itapps.harness.ServerProcess;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +37,7 @@ class HandoverIT {
             long old = server.pid();
             try (Socket held = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 held.setSoTimeout(15_000);
-                assertEquals("pid=" + old, keepAliveGet(held), "the held connection is served by the first JVM");
+                assertEquals("pid=" + old, KeepAliveHttp.get(held), "the held connection is served by the first JVM");
                 Set<String> oldSockets = ProcFs.sockets(old);
                 assertTrue(oldSockets.size() >= 2, "the old JVM holds the listener and the held connection: " + oldSockets);
 
@@ -54,7 +52,7 @@ class HandoverIT {
 
                 Thread.sleep(1_000);
                 assertTrue(ProcFs.alive(old), "the old JVM must wait for the connection it holds; log: " + log);
-                assertEquals("pid=" + old, keepAliveGet(held), "the held connection is still served by the old JVM");
+                assertEquals("pid=" + old, KeepAliveHttp.get(held), "the held connection is still served by the old JVM");
 
                 long dumpsBefore = count(log, "Full thread dump");
                 new ProcessBuilder("kill", "-QUIT", String.valueOf(fresh)).inheritIO().start().waitFor();
@@ -65,30 +63,6 @@ class HandoverIT {
                     "the old JVM must exit soon after its last connection closed; log: " + log);
             assertEquals(1, server.livePids().size(), "exactly one server process left; log: " + log);
         }
-    }
-
-    /** One request on a kept-alive connection; returns the first line of the body. */
-    private static String keepAliveGet(Socket socket) throws Exception {
-        OutputStream out = socket.getOutputStream();
-        out.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("connection closed by the server; headers so far: " + head);
-            }
-            head.append((char) b);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).strip());
-            }
-        }
-        String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-        return body.split("[ \n]")[0];
     }
 
     private static long count(Path log, String text) {
@@ -103,14 +77,8 @@ class HandoverIT {
         boolean holds();
     }
 
+    /** Also used by RollbackIT; the polling itself is {@link Await#until}. */
     static boolean waitFor(Condition condition, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.holds()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.holds();
+        return Await.until(condition::holds, timeout);
     }
 }

@@ -2,6 +2,7 @@ package graceful.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import graceful.itapps.harness.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,30 @@ final class ItEnvironment {
                     + javaHome.resolve("bin/java") + "); install it or change graceful.it.jdks");
         }
         return javaHome;
+    }
+
+    /**
+     * The usual server of a test: {@code app} on {@code jdk} under graceful.jar, on a free port,
+     * logging to {@code log}, with {@code jvmArgs} (settings, it-app hooks) on its command line.
+     */
+    static ServerProcess.Spec spec(Path jdk, String app, Path log, String... jvmArgs) throws IOException {
+        return new ServerProcess.Spec(requireJdk(jdk), gracefulJar(), itAppsJar(), app, ServerProcess.freePort(), log,
+                List.of(jvmArgs));
+    }
+
+    /** The JDK's feature version (17, 25, ...), from {@code JAVA_VERSION} in its {@code release} file. */
+    static int featureVersion(Path javaHome) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(version.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            fail("cannot read the version of JDK " + javaHome + " from its release file: " + e);
+        }
+        return fail("no JAVA_VERSION in " + javaHome.resolve("release"));
     }
 
     /** A fresh log file for one test's server processes (every generation appends to it). */

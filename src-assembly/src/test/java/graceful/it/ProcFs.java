@@ -9,7 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** What /proc says about a process: its open sockets and its children. */
+/** What /proc says about a process: its open fds and sockets, threads, parent, children, signals. */
 final class ProcFs {
     private ProcFs() {}
 
@@ -43,6 +43,51 @@ final class ProcFs {
             }
         }
         return children;
+    }
+
+    /** Like {@link #children}, but none once the process itself is gone (for polling). */
+    static List<Long> childrenOrNone(long pid) {
+        try {
+            return children(pid);
+        } catch (IOException gone) {
+            return List.of();
+        }
+    }
+
+    /** How many fds the process has open. */
+    static int fdCount(long pid) throws IOException {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            int count = 0;
+            for (Path ignored : fds) {
+                count++;
+            }
+            return count;
+        }
+    }
+
+    /** The {@code Threads:} line of /proc/pid/status. */
+    static int threadCount(long pid) throws IOException {
+        return Integer.parseInt(statusField(pid, "Threads"));
+    }
+
+    /** The {@code PPid:} line of /proc/pid/status. */
+    static long parentPid(long pid) throws IOException {
+        return Long.parseLong(statusField(pid, "PPid"));
+    }
+
+    /** Whether the process ignores signal {@code number} (its bit in {@code SigIgn:}). */
+    static boolean ignoresSignal(long pid, int number) throws IOException {
+        long ignored = Long.parseUnsignedLong(statusField(pid, "SigIgn"), 16);
+        return (ignored & (1L << (number - 1))) != 0;
+    }
+
+    private static String statusField(long pid, String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        throw new IOException("no " + name + " in /proc/" + pid + "/status");
     }
 
     static boolean alive(long pid) {

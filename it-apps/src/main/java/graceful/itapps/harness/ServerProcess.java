@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -33,15 +35,31 @@ public final class ServerProcess implements AutoCloseable {
     private static final long POLL_MILLIS = 50;
 
     /**
-     * What to run: {@code <javaHome>/bin/java [-javaagent:<gracefulJar>] -Dgraceful.it.marker=<uuid>
-     * <extraJvmArgs> -jar <itAppsJar> <app> <port>}, output appended to {@code logFile}.
-     * {@code gracefulJar} null runs the app without the agent (a baseline).
+     * What to run: {@code <launcher> <javaHome>/bin/java [-javaagent:<gracefulJar>]
+     * -Dgraceful.it.marker=<uuid> <extraJvmArgs> -jar <itAppsJar> <app> <port>}, with
+     * {@code extraEnvironment} added to the environment, output appended to {@code logFile}.
+     * {@code gracefulJar} null runs the app without the agent (a baseline). A {@code launcher}
+     * (e.g. {@code nohup}) must end by exec'ing the java command, so that the pid started is the
+     * JVM's: graceful restarts whatever {@code /proc/self/cmdline} says, which is the JVM's.
      */
     public record Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
-                       List<String> extraJvmArgs) {
+                       List<String> extraJvmArgs, Map<String, String> extraEnvironment, List<String> launcher) {
+
+        public Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
+                    List<String> extraJvmArgs) {
+            this(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, Map.of(), List.of());
+        }
 
         public Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile) {
             this(javaHome, gracefulJar, itAppsJar, app, port, logFile, List.of());
+        }
+
+        public Spec withExtraEnvironment(Map<String, String> environment) {
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, environment, launcher);
+        }
+
+        public Spec withLauncher(List<String> command) {
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment, command);
         }
     }
 
@@ -59,7 +77,7 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts the app and waits (at most {@link #STARTUP_TIMEOUT}) until it answers {@code GET /}. */
     public static ServerProcess start(Spec spec) throws IOException, InterruptedException {
         String markerArgument = "-Dgraceful.it.marker=" + UUID.randomUUID();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(spec.launcher());
         command.add(spec.javaHome().resolve("bin/java").toString());
         if (spec.gracefulJar() != null) {
             command.add("-javaagent:" + spec.gracefulJar());
@@ -69,9 +87,12 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-jar", spec.itAppsJar().toString(), spec.app(), String.valueOf(spec.port())));
 
         Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
-        Files.writeString(spec.logFile(), "# " + Instant.now() + " starting: " + String.join(" ", command) + "\n",
+        Files.writeString(spec.logFile(), "# " + Instant.now() + " starting: " + String.join(" ", command)
+                        + (spec.extraEnvironment().isEmpty() ? "" : " with environment " + spec.extraEnvironment()) + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(spec.extraEnvironment());
+        Process process = builder
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 // Appending: every later generation inherits this file and writes to it too.
@@ -109,18 +130,38 @@ public final class ServerProcess implements AutoCloseable {
 
     /** {@code kill -HUP <pid>}: asks graceful in that JVM to hand over to a new generation. */
     public void hup(long pid) throws IOException, InterruptedException {
+        signal(pid, "HUP");
+    }
+
+    /** {@code kill -<signal> <pid>}, e.g. {@code TERM} or {@code INT}, to a live generation of this server. */
+    public void signal(long pid, String signal) throws IOException, InterruptedException {
         if (!isLive(pid)) {
             throw new IllegalArgumentException("pid " + pid + " is not a live generation of this server");
         }
-        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(pid)).redirectErrorStream(true).start();
+        String what = "kill -" + signal + " " + pid;
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
-            throw new IOException("kill -HUP " + pid + " did not finish within 10 s");
+            throw new IOException(what + " did not finish within 10 s");
         }
         String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (kill.exitValue() != 0) {
-            throw new IOException("kill -HUP " + pid + " exited " + kill.exitValue() + ": " + output);
+            throw new IOException(what + " exited " + kill.exitValue() + ": " + output);
         }
+    }
+
+    /** The pid of the JVM this harness started (the first generation; its launcher exec'ed into it). */
+    public long firstGenerationPid() {
+        return firstGeneration.pid();
+    }
+
+    /**
+     * Waits for the first generation to end and returns its exit value (128 + n when signal n
+     * ended it, as a shell reports it); empty if it still runs after the timeout.
+     */
+    public OptionalInt awaitFirstGenerationExit(Duration timeout) throws InterruptedException {
+        return firstGeneration.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(firstGeneration.exitValue()) : OptionalInt.empty();
     }
 
     /**

@@ -1,0 +1,33 @@
+package graceful.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import graceful.itapps.harness.LoadClient;
+import graceful.itapps.harness.ServerProcess;
+import java.time.Duration;
+
+/** The steps and checks most restart tests share. */
+final class Restarts {
+    static final Duration NEW_PID_TIMEOUT = Duration.ofSeconds(30);
+    /** graceful's default drain deadline (30 s) plus time for the JVM to exit. */
+    static final Duration OLD_PID_GONE_TIMEOUT = Duration.ofSeconds(35);
+
+    private Restarts() {}
+
+    /** HUP to {@code oldPid}; returns the new pid once it answers and the old JVM has exited. */
+    static long handOver(ServerProcess server, long oldPid, String where) throws Exception {
+        server.hup(oldPid);
+        long newPid = server.awaitPidOtherThan(oldPid, NEW_PID_TIMEOUT).orElseThrow(() -> new AssertionError(
+                "no new pid answered within " + NEW_PID_TIMEOUT + " of HUP to " + oldPid + where
+                        + ServerLog.gracefulLines(server.logFile())));
+        assertTrue(server.awaitGone(oldPid, OLD_PID_GONE_TIMEOUT), "old pid " + oldPid + " still running "
+                + OLD_PID_GONE_TIMEOUT + " after the new pid " + newPid + " answered" + where);
+        return newPid;
+    }
+
+    static void assertNoFailedRequests(LoadClient load, String where) {
+        assertEquals(0, load.failures(), load.failures() + " of " + (load.successes() + load.failures())
+                + " requests failed" + where + "; first failures:\n  " + String.join("\n  ", load.failureSamples()));
+    }
+}
