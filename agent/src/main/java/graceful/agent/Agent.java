@@ -41,7 +41,7 @@ public final class Agent {
 
             Drainer drainer = new Drainer(tracker, settings.drainTimeout, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    inheritance::isReady);
+                    inheritance::isReady, inheritance::rejected);
             if (ProcessHandle.current().pid() == 1) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,11 +33,15 @@ public final class Inheritance {
     private final int readyFd;
     private final List<Handover.Listener> waiting;
     private final int inherited;
+    /** Socket inodes named in the restart variables that failed the checks: left open, never used. */
+    private final Set<Long> rejected;
     private boolean readySent;
     private long lastListenerBindNanos;
     private ScheduledExecutorService settleTimer;
 
-    private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting) {
+    private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting,
+                        Set<Long> rejected) {
+        this.rejected = Set.copyOf(rejected);
         this.sockets = sockets;
         this.settle = settle;
         this.generation = generation;
@@ -48,7 +53,7 @@ public final class Inheritance {
 
     /** A first-generation JVM: nothing to inherit. */
     public static Inheritance none(JdkSockets sockets) {
-        return new Inheritance(sockets, Duration.ZERO, 1, -1, List.of());
+        return new Inheritance(sockets, Duration.ZERO, 1, -1, List.of(), Set.of());
     }
 
     /**
@@ -79,15 +84,17 @@ public final class Inheritance {
             return none(sockets);
         }
         List<Handover.Listener> usable = new ArrayList<>();
+        Set<Long> rejected = new HashSet<>();
         for (Handover.Listener listener : handover.listeners) {
             String problem = checkListener(listener, sockets);
             if (problem == null) {
                 usable.add(listener);
             } else {
+                rejected.add(listener.inode);
                 Log.warn("not inheriting " + listener + ": " + problem + "; that address binds normally");
             }
         }
-        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable);
+        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable, rejected);
     }
 
     /** Null if the fd is exactly the listening socket the parent named, else what is wrong. */
@@ -116,6 +123,11 @@ public final class Inheritance {
 
     public int generation() {
         return generation;
+    }
+
+    /** Inodes of the sockets the restart variables named and the checks refused. */
+    public Set<Long> rejected() {
+        return rejected;
     }
 
     /** Whether this JVM has taken over everything it inherited and said so (always, in a first generation). */

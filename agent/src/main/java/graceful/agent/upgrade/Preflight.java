@@ -22,11 +22,19 @@ public final class Preflight {
     private Preflight() {}
 
     /** Why this JVM cannot be restarted, or null if nothing stands in the way. */
-    static String refusal(Set<Long> managedListenerInodes) {
+    static String refusal(Set<Long> managedListenerInodes, Set<Long> rejectedAtStart) {
         if (ProcessHandle.current().pid() == 1) {
             return pid1();
         }
-        Set<Integer> ports = unmanagedListeningPorts(managedListenerInodes);
+        Set<Integer> rejected = new TreeSet<>();
+        Set<Integer> ports = new TreeSet<>();
+        unmanagedListeningPorts(managedListenerInodes).forEach((inode, port) ->
+                (rejectedAtStart.contains(inode) ? rejected : ports).add(port));
+        if (!rejected.isEmpty()) {
+            return "port(s) " + rejected + " listen on sockets this JVM was started with in its restart variables,"
+                    + " which graceful refused to inherit at startup (see the line then): a restart would drop them."
+                    + " Start the app without those variables.";
+        }
         if (!ports.isEmpty()) {
             return "port(s) " + ports + " listen in this JVM but are not managed by graceful (bound by native code, or with"
                     + " -Djdk.net.usePlainSocketImpl=true, or an AsynchronousServerSocketChannel): the new JVM could not bind"
@@ -40,15 +48,15 @@ public final class Preflight {
                 + " new JVM too. Run it under an init process (docker run --init, tini, dumb-init).";
     }
 
-    /** Ports of TCP sockets this process holds open that are listening but not among the managed ones. */
-    static Set<Integer> unmanagedListeningPorts(Set<Long> managedInodes) {
+    /** Inode to port of TCP sockets this process holds open that are listening but not among the managed ones. */
+    static Map<Long, Integer> unmanagedListeningPorts(Set<Long> managedInodes) {
         Set<Long> mine = openSocketInodes();
-        Set<Integer> ports = new TreeSet<>();
+        Map<Long, Integer> ports = new HashMap<>();
         for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
             try {
                 listeningPortsByInode(Files.readAllLines(Path.of(table))).forEach((inode, port) -> {
                     if (mine.contains(inode) && !managedInodes.contains(inode)) {
-                        ports.add(port);
+                        ports.put(inode, port);
                     }
                 });
             } catch (IOException noSuchTable) {

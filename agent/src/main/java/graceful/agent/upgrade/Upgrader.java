@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The old JVM's side of a restart (spawn, wait for ready or roll back, then drain) and of a
@@ -37,6 +38,8 @@ public final class Upgrader {
     private final Duration readyTimeout;
     /** False while this JVM is still taking over its predecessor's listeners: no upgrade before that. */
     private final BooleanSupplier thisJvmIsReady;
+    /** Inodes of sockets this JVM was started with and graceful refused to inherit. */
+    private final Supplier<Set<Long>> rejectedAtStart;
     /** Runs the upgrade itself, which blocks while it waits for ready, and the drain. */
     private final ScheduledExecutorService worker = daemon("graceful-upgrade");
     /** Runs the ready timeout, which must fire while the worker blocks. */
@@ -50,7 +53,8 @@ public final class Upgrader {
     private Posix posix;
 
     public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
-                    BooleanSupplier thisJvmIsReady) {
+                    BooleanSupplier thisJvmIsReady, Supplier<Set<Long>> rejectedAtStart) {
+        this.rejectedAtStart = rejectedAtStart;
         this.tracker = tracker;
         this.sockets = sockets;
         this.drainer = drainer;
@@ -149,7 +153,7 @@ public final class Upgrader {
                 handed.add(new Handover.Listener(3 + passed.size(), endpoint, inode));
                 passed.add(fd);
             }
-            String refusal = Preflight.refusal(managed);
+            String refusal = Preflight.refusal(managed, rejectedAtStart.get());
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
                 afterUpgrade(false, -1);
@@ -159,6 +163,7 @@ public final class Upgrader {
                 afterUpgrade(false, -1); // a stop came before the new JVM was started: do not start it
                 return;
             }
+            CommandLine command = CommandLine.ofThisProcess();
             if (posix == null) {
                 posix = new Posix();
             }
@@ -167,7 +172,6 @@ public final class Upgrader {
             int readyFd = 3 + passed.size();
             passed.add(pipe[1]);
             Handover handover = new Handover(ProcessHandle.current().pid(), generation + 1, readyFd, handed);
-            CommandLine command = CommandLine.ofThisProcess();
             try {
                 pid = posix.spawn(command.executable, command.arguments,
                         CommandLine.environment(System.getenv(), handover), passed);
@@ -192,6 +196,13 @@ public final class Upgrader {
             } else {
                 Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + reap(pid)
                         + ", after " + elapsed + " ms); still serving. See its output above for why.");
+            }
+        } catch (IOException expected) {
+            // The new JVM could not be started: java gone, fork limit, out of memory, ...
+            Log.warn("rollback: could not start the new JVM: " + expected.getMessage() + "; still serving");
+            if (unreapedChild > 0) {
+                stopChild(pid);
+                Log.info("the new JVM pid " + pid + " ended: " + reap(pid));
             }
         } catch (Throwable failure) {
             Log.error("rollback: the upgrade failed (" + failure + "); still serving", failure);
