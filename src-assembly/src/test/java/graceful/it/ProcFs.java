@@ -5,11 +5,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** What /proc says about a process: its open fds and sockets, threads, parent, children, signals. */
+/**
+ * What /proc says about a process: its executable, open fds and sockets, listeners, threads,
+ * parent, children, pid namespaces, signals.
+ */
 final class ProcFs {
     private ProcFs() {}
 
@@ -52,6 +57,46 @@ final class ProcFs {
         } catch (IOException gone) {
             return List.of();
         }
+    }
+
+    /** The process's executable as the kernel shows it ({@code /proc/pid/exe}, with " (deleted)" if it is). */
+    static String executable(long pid) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+    }
+
+    /**
+     * The {@code NSpid:} line of /proc/pid/status: the process's pid in each PID namespace from
+     * this one down to its own (one entry unless it runs in a nested PID namespace).
+     */
+    static List<Long> namespacePids(long pid) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (String nsPid : statusField(pid, "NSpid").split("\\s+")) {
+            pids.add(Long.parseLong(nsPid));
+        }
+        return pids;
+    }
+
+    /**
+     * The TCP sockets in state LISTEN in the process's network namespace (its
+     * {@code net/tcp} and {@code net/tcp6}): local port by socket inode.
+     */
+    static Map<Long, Integer> listeningPortsByInode(long pid) throws IOException {
+        Map<Long, Integer> ports = new HashMap<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            Path path = Path.of("/proc/" + pid + "/net/" + table);
+            if (!Files.exists(path)) {
+                continue; // no IPv6 here
+            }
+            List<String> lines = Files.readAllLines(path);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] fields = line.strip().split("\\s+");
+                if (fields.length > 9 && fields[3].equals("0A")) {
+                    String local = fields[1];
+                    ports.put(Long.parseLong(fields[9]), Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
     }
 
     /** How many fds the process has open. */

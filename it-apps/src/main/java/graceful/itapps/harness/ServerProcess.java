@@ -40,7 +40,10 @@ public final class ServerProcess implements AutoCloseable {
      * {@code extraEnvironment} added to the environment, output appended to {@code logFile}.
      * {@code gracefulJar} null runs the app without the agent (a baseline). A {@code launcher}
      * (e.g. {@code nohup}) must end by exec'ing the java command, so that the pid started is the
-     * JVM's: graceful restarts whatever {@code /proc/self/cmdline} says, which is the JVM's.
+     * JVM's: graceful restarts whatever {@code /proc/self/cmdline} says, which is the JVM's. The
+     * one exception: a launcher that starts the JVM as a child in a new PID namespace
+     * ({@code unshare --pid --fork}); the app then answers with its pid there, which is accepted,
+     * and the launcher (whose command line holds the marker too) counts as a generation.
      */
     public record Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
                        List<String> extraJvmArgs, Map<String, String> extraEnvironment, List<String> launcher) {
@@ -259,7 +262,7 @@ public final class ServerProcess implements AutoCloseable {
                 Thread.sleep(POLL_MILLIS * 2);
                 continue;
             }
-            if (pid != process.pid()) {
+            if (pid != process.pid() && !isPidInOwnNamespaceOfALiveGeneration(pid)) {
                 throw new IOException("port " + spec.port() + " is answered by pid " + pid + ", not by the "
                         + spec.app() + " just started (pid " + process.pid() + "); log " + logFile());
             }
@@ -267,6 +270,29 @@ public final class ServerProcess implements AutoCloseable {
         }
         throw new IOException(spec.app() + " did not answer on port " + spec.port() + " within " + STARTUP_TIMEOUT
                 + " (last: " + lastFailure + "); log " + logFile() + ":\n" + logTail(30));
+    }
+
+    /**
+     * Whether {@code pid} is the pid a live generation has in its own PID namespace (the last
+     * {@code NSpid:} entry of its status), when a launcher such as {@code unshare --pid --fork}
+     * started it in a new one: the app answers with that pid, not the one this harness sees.
+     */
+    private boolean isPidInOwnNamespaceOfALiveGeneration(long pid) {
+        for (long live : livePids()) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(live), "status"))) {
+                    if (line.startsWith("NSpid:")) {
+                        String[] nsPids = line.substring("NSpid:".length()).strip().split("\\s+");
+                        if (nsPids.length > 1 && Long.parseLong(nsPids[nsPids.length - 1]) == pid) {
+                            return true;
+                        }
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // exited meanwhile, or not ours to read: not that generation
+            }
+        }
+        return false;
     }
 
     private void signalAll(boolean forcibly) {
