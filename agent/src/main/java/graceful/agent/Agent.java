@@ -39,7 +39,7 @@ public final class Agent {
             Tracker tracker = new Tracker(sockets);
             Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
 
-            Drainer drainer = new Drainer(tracker, settings.drainTimeout, System::exit);
+            Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
                     inheritance::isReady, inheritance::rejected);
             if (ProcessHandle.current().pid() == 1) {

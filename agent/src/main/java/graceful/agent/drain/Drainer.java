@@ -1,6 +1,7 @@
 package graceful.agent.drain;
 
 import graceful.agent.log.Log;
+import graceful.agent.posix.JdkSockets;
 import graceful.agent.track.Listener;
 import graceful.agent.track.Tracker;
 import java.io.IOException;
@@ -14,13 +15,32 @@ public final class Drainer {
     private static final long POLL_MILLIS = 10;
 
     private final Tracker tracker;
+    private final StopAccepting stopAccepting;
     private final Duration deadline;
     private final IntConsumer exit;
 
-    public Drainer(Tracker tracker, Duration deadline, IntConsumer exit) {
+    public Drainer(Tracker tracker, JdkSockets sockets, Duration deadline, IntConsumer exit) {
         this.tracker = tracker;
+        this.stopAccepting = new StopAccepting(tracker, sockets);
         this.deadline = deadline;
         this.exit = exit;
+    }
+
+    private static void closeQuietly(Listener listener) {
+        try {
+            listener.close();
+        } catch (IOException | RuntimeException failed) {
+            Log.warn("could not close " + listener + " either (" + failed + ")");
+        }
+    }
+
+    /** Called while a new JVM starts: whatever the handover needs is made now, not on its critical path. */
+    public void prepare() {
+        try {
+            stopAccepting.prepare();
+        } catch (IOException | RuntimeException e) {
+            Log.warn("could not prepare the quiet stop of accepting (" + e + "); listeners will be closed instead");
+        }
     }
 
     /** Runs on graceful's upgrade thread and ends the JVM with the given status. */
@@ -29,12 +49,14 @@ public final class Drainer {
         List<Listener> listeners = tracker.openListeners();
         for (Listener listener : listeners) {
             try {
-                listener.close();
+                stopAccepting.stop(listener);
             } catch (IOException | RuntimeException failed) {
-                Log.warn("could not close listener " + listener + " (" + failed + "); the new JVM serves it anyway");
+                Log.warn("could not stop accepting on " + listener + " (" + failed + "); closing it instead");
+                closeQuietly(listener);
             }
         }
         long closed = System.nanoTime();
+        stopAccepting.wakeAgain();
         int atStart = tracker.liveConnections();
         Log.info("stopped accepting on " + listeners.size() + " listener(s) in "
                 + TimeUnit.NANOSECONDS.toMicros(closed - started) + " us; waiting for " + atStart + " connection(s)");

@@ -32,6 +32,11 @@ public final class JdkSockets {
     private final MethodHandle socketChannelFd;
     private final MethodHandle serverSocketImpl;
     private final MethodHandle socketImplFd;
+    private final MethodHandle channelAcceptThread;
+    private final MethodHandle socketImplAcceptThread;
+    private final MethodHandle signalNativeThread;
+    /** JDK 21+ only; null before virtual threads existed. */
+    private final MethodHandle isVirtualThread;
 
     public JdkSockets() throws ReflectiveOperationException {
         Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel", false, null);
@@ -58,6 +63,54 @@ public final class JdkSockets {
                 .findGetter(ServerSocket.class, "impl", java.net.SocketImpl.class);
         socketImplFd = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
                 .findGetter(java.net.SocketImpl.class, "fd", FileDescriptor.class);
+        channelAcceptThread = MethodHandles.privateLookupIn(channel, MethodHandles.lookup())
+                .findGetter(channel, "thread", long.class);
+        Class<?> nioSocketImpl = Class.forName("sun.nio.ch.NioSocketImpl", false, null);
+        socketImplAcceptThread = MethodHandles.privateLookupIn(nioSocketImpl, MethodHandles.lookup())
+                .findGetter(nioSocketImpl, "readerThread", long.class);
+        Class<?> nativeThread = Class.forName("sun.nio.ch.NativeThread", false, null);
+        MethodHandles.Lookup inNativeThread = MethodHandles.privateLookupIn(nativeThread, MethodHandles.lookup());
+        signalNativeThread = inNativeThread.findStatic(nativeThread, "signal", MethodType.methodType(void.class, long.class));
+        MethodHandle virtual;
+        try {
+            virtual = inNativeThread.findStatic(nativeThread, "isVirtualThread", MethodType.methodType(boolean.class, long.class));
+        } catch (NoSuchMethodException beforeJdk21) {
+            virtual = null;
+        }
+        isVirtualThread = virtual;
+    }
+
+    /**
+     * The thread blocked in (or about to block in) accept on a listener, as the JDK records it to
+     * wake it on close: 0 if none, -1 if it cannot be told (not a JDK NIO listener).
+     */
+    public long acceptThread(Object listener) {
+        try {
+            if (listener instanceof ServerSocket) {
+                java.net.SocketImpl impl = implOf((ServerSocket) listener);
+                return impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl") ? (long) socketImplAcceptThread.invoke(impl) : -1;
+            }
+            return (long) channelAcceptThread.invoke(listener);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    public boolean isVirtualThread(long thread) {
+        try {
+            return isVirtualThread != null && (boolean) isVirtualThread.invokeExact(thread);
+        } catch (Throwable e) {
+            return true; // cannot tell: the caller falls back to the JDK's own close
+        }
+    }
+
+    /** Interrupts a native thread's blocking system call (EINTR), as the JDK does when it closes a socket. */
+    public void signal(long nativeThread) {
+        try {
+            signalNativeThread.invokeExact(nativeThread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("NativeThread.signal", e);
+        }
     }
 
     /** Makes {@code target} refer to the open file of {@code source} (dup2). */

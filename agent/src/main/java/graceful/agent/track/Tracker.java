@@ -40,6 +40,19 @@ public final class Tracker {
         }
     }
 
+    /** Stops tracking a listener graceful made for itself. */
+    public void forget(Object owner) {
+        Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
+        synchronized (this) {
+            listenersByAcceptor.remove(acceptor);
+        }
+    }
+
+    /** The fd number of a channel or ServerSocket graceful holds itself, or -1. */
+    public int fdOf(Object owner) {
+        return sockets.fdOfListener(owner);
+    }
+
     /**
      * Any socket is about to bind (Net.bind). If it is the socket of the listener whose bind is
      * under way on this thread, that is the port the listener asked for.

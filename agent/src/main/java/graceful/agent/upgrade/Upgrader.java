@@ -186,6 +186,7 @@ public final class Upgrader {
                 Log.warn("the new JVM pid " + child + " was not ready within " + readyTimeout.toMillis() + " ms; stopping it");
                 stopChild(child);
             }, readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            drainer.prepare();
             ready = awaitReady(readEnd);
             readEnd = -1;
             timeout.cancel(false);

@@ -1,0 +1,103 @@
+package graceful.agent.drain;
+
+import graceful.agent.log.Log;
+import graceful.agent.posix.JdkSockets;
+import graceful.agent.track.Listener;
+import graceful.agent.track.Tracker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes this JVM stop accepting on a listener without the app noticing more than it must.
+ *
+ * <p>A listener driven by a selector is closed through the JDK's own close path: the selector
+ * drops it quietly (JDK HttpServer, Netty, Undertow, NIO apps). A listener with a platform
+ * thread blocked in accept is not closed: many servers treat a closed listener under a running
+ * acceptor as an error and log it forever (Tomcat: "Socket accept failed", every 1.6 s). Instead
+ * its fd is made to refer to a private listening socket nobody connects to (dup2) and the
+ * acceptor is woken the way the JDK wakes it on close; it goes back to accept and waits there,
+ * quietly, until the JVM exits. Either way this JVM no longer holds the shared socket.
+ */
+final class StopAccepting {
+    private static final int WAKE_ROUNDS = 5;
+    private static final long WAKE_INTERVAL_MILLIS = 10;
+
+    private final Tracker tracker;
+    private final JdkSockets sockets;
+    /** The socket put in place of each listener; kept referenced so it stays open until exit. */
+    private ServerSocketChannel nowhere;
+    /** Listeners stopped the quiet way, whose acceptors {@link #wakeAgain} wakes a few more times. */
+    private final List<Object> quietlyStopped = new ArrayList<>();
+
+    StopAccepting(Tracker tracker, JdkSockets sockets) {
+        this.tracker = tracker;
+        this.sockets = sockets;
+    }
+
+    void stop(Listener listener) throws IOException {
+        Object owner = listener.owner();
+        if (owner == null) {
+            return;
+        }
+        int fd = tracker.fdOf(listener);
+        if (selectorDriven(owner) || fd < 0 || !blockedByPlatformThreadOrIdle(owner)) {
+            listener.close();
+            return;
+        }
+        sockets.dup2(nowhereFd(), fd); // from here on, no accept of this JVM reaches the shared socket...
+        wake(owner); // ...but one already blocked in it until woken
+        quietlyStopped.add(owner);
+    }
+
+    /**
+     * Wakes the acceptors again, a few times: the acceptor is read after dup2 (a thread that
+     * entered accept before is recorded by then; one entering after finds the private socket),
+     * but the JDK writes that field without a fence.
+     */
+    void wakeAgain() throws InterruptedException {
+        for (int round = 0; round < WAKE_ROUNDS && !quietlyStopped.isEmpty(); round++) {
+            Thread.sleep(WAKE_INTERVAL_MILLIS);
+            quietlyStopped.forEach(this::wake);
+        }
+    }
+
+    private void wake(Object owner) {
+        long thread = sockets.acceptThread(owner);
+        if (thread > 0 && !sockets.isVirtualThread(thread)) {
+            sockets.signal(thread);
+        }
+    }
+
+    private static boolean selectorDriven(Object owner) {
+        return owner instanceof SelectableChannel
+                && (((SelectableChannel) owner).isRegistered() || !((SelectableChannel) owner).isBlocking());
+    }
+
+    /** Blocking accept on a platform thread, or no accept under way: the quiet way works. */
+    private boolean blockedByPlatformThreadOrIdle(Object owner) {
+        long thread = sockets.acceptThread(owner);
+        return thread == 0 || (thread > 0 && !sockets.isVirtualThread(thread));
+    }
+
+    /** Makes the private socket ahead of time, so that stopping is a dup2 and a signal. */
+    void prepare() throws IOException {
+        nowhereFd();
+    }
+
+    private int nowhereFd() throws IOException {
+        if (nowhere == null) {
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            channel.configureBlocking(false); // an accept on it returns "nothing yet", and the JDK waits
+            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            tracker.forget(channel);
+            nowhere = channel;
+            Log.debug("accepting threads now wait on " + channel.getLocalAddress() + ", which nobody connects to");
+        }
+        return tracker.fdOf(nowhere);
+    }
+}
