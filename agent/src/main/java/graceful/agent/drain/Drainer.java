@@ -43,6 +43,14 @@ public final class Drainer {
         }
     }
 
+    /**
+     * The fd of the listening socket graceful made for itself (see StopAccepting), or -1: it is
+     * graceful's, not one of the app's that a restart would have to hand over.
+     */
+    public int privateSocketFd() {
+        return stopAccepting.privateSocketFd();
+    }
+
     /** Runs on graceful's upgrade thread and ends the JVM with the given status. */
     public void drain(int exitStatus) throws InterruptedException {
         long started = System.nanoTime();

@@ -84,6 +84,11 @@ final class StopAccepting {
         return thread == 0 || (thread > 0 && !sockets.isVirtualThread(thread));
     }
 
+    /** The fd of graceful's own private listening socket, or -1 while there is none. */
+    int privateSocketFd() {
+        return nowhere == null ? -1 : tracker.fdOf(nowhere);
+    }
+
     /** Makes the private socket ahead of time, so that stopping is a dup2 and a signal. */
     void prepare() throws IOException {
         nowhereFd();

@@ -135,25 +135,8 @@ public final class Upgrader {
         int readEnd = -1;
         boolean ready = false;
         try {
-            List<Handover.Listener> handed = new ArrayList<>();
-            List<Integer> passed = new ArrayList<>();
-            Set<Long> managed = new HashSet<>();
-            for (Listener listener : tracker.openListeners()) {
-                int fd = tracker.fdOf(listener);
-                Endpoint endpoint = listener.endpoint();
-                Long inode = Preflight.inodeOf(JdkSockets.describe(fd));
-                if (fd < 0 || endpoint == null || inode == null || !listener.isManaged()) {
-                    continue; // closed meanwhile, or not one graceful can hand over (Preflight names its port)
-                }
-                managed.add(inode);
-                if (listener.isEphemeral()) {
-                    Log.info("not handing over " + endpoint + ": it was bound to port 0, the new JVM binds its own");
-                    continue;
-                }
-                handed.add(new Handover.Listener(3 + passed.size(), endpoint, inode));
-                passed.add(fd);
-            }
-            String refusal = Preflight.refusal(managed, rejectedAtStart.get());
+            Handed handed = listenersToHandOver();
+            String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get());
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
                 afterUpgrade(false, -1);
@@ -169,9 +152,10 @@ public final class Upgrader {
             }
             int[] pipe = posix.pipe();
             readEnd = pipe[0];
+            List<Integer> passed = new ArrayList<>(handed.fds);
             int readyFd = 3 + passed.size();
             passed.add(pipe[1]);
-            Handover handover = new Handover(ProcessHandle.current().pid(), generation + 1, readyFd, handed);
+            Handover handover = new Handover(ProcessHandle.current().pid(), generation + 1, readyFd, handed.listeners);
             try {
                 pid = posix.spawn(command.executable, command.arguments,
                         CommandLine.environment(System.getenv(), handover), passed);
@@ -180,7 +164,7 @@ public final class Upgrader {
             }
             unreapedChild = pid;
             Log.info("started the new JVM, pid " + pid + " (generation " + (generation + 1) + "), handing it "
-                    + handed.size() + " listener(s): " + handed);
+                    + handed.listeners.size() + " listener(s): " + handed.listeners);
             int child = pid;
             ScheduledFuture<?> timeout = timer.schedule(() -> {
                 Log.warn("the new JVM pid " + child + " was not ready within " + readyTimeout.toMillis() + " ms; stopping it");
@@ -201,22 +185,55 @@ public final class Upgrader {
         } catch (IOException expected) {
             // The new JVM could not be started: java gone, fork limit, out of memory, ...
             Log.warn("rollback: could not start the new JVM: " + expected.getMessage() + "; still serving");
-            if (unreapedChild > 0) {
-                stopChild(pid);
-                Log.info("the new JVM pid " + pid + " ended: " + reap(pid));
-            }
+            stopAndReapIfStarted(pid);
         } catch (Throwable failure) {
             Log.error("rollback: the upgrade failed (" + failure + "); still serving", failure);
-            if (unreapedChild > 0) {
-                stopChild(pid);
-                Log.info("the new JVM pid " + pid + " ended: " + reap(pid));
-            }
+            stopAndReapIfStarted(pid);
         } finally {
             if (readEnd >= 0) {
                 posix.close(readEnd);
             }
         }
         afterUpgrade(ready, pid);
+    }
+
+    /** The listeners to hand over: their fds here, and how the new JVM finds them. */
+    private static final class Handed {
+        final List<Handover.Listener> listeners = new ArrayList<>();
+        final List<Integer> fds = new ArrayList<>();
+        /** Every listener graceful manages, handed over or not (port 0): the rest are unmanaged. */
+        final Set<Long> managedInodes = new HashSet<>();
+    }
+
+    private Handed listenersToHandOver() {
+        Handed handed = new Handed();
+        for (Listener listener : tracker.openListeners()) {
+            int fd = tracker.fdOf(listener);
+            Endpoint endpoint = listener.endpoint();
+            Long inode = Preflight.inodeOf(JdkSockets.describe(fd));
+            if (fd < 0 || endpoint == null || inode == null || !listener.isManaged()) {
+                continue; // closed meanwhile, or not one graceful can hand over (Preflight names its port)
+            }
+            handed.managedInodes.add(inode);
+            if (listener.isEphemeral()) {
+                Log.info("not handing over " + endpoint + ": it was bound to port 0, the new JVM binds its own");
+                continue;
+            }
+            handed.listeners.add(new Handover.Listener(3 + handed.fds.size(), endpoint, inode));
+            handed.fds.add(fd);
+        }
+        Long own = Preflight.inodeOf(JdkSockets.describe(drainer.privateSocketFd()));
+        if (own != null) {
+            handed.managedInodes.add(own); // left from an upgrade that rolled back
+        }
+        return handed;
+    }
+
+    private void stopAndReapIfStarted(int pid) {
+        if (pid > 0 && unreapedChild == pid) {
+            stopChild(pid);
+            Log.info("the new JVM pid " + pid + " ended: " + reap(pid));
+        }
     }
 
     private synchronized boolean stopping() {
