@@ -35,6 +35,30 @@ public final class Posix {
 
     static {
         JNR_FINALIZER_LOG.setLevel(java.util.logging.Level.OFF);
+        useJffiWithoutUnsafe();
+    }
+
+    /**
+     * jffi uses sun.misc.Unsafe for memory access unless told not to, and JDK 24+ warns about that
+     * (JEP 498). The switch is a system property read once, when jffi's MemoryIO is first used:
+     * set it just for graceful's jffi, then put back what was there, so an app's own jffi (in its
+     * own class loader) is not affected.
+     */
+    private static void useJffiWithoutUnsafe() {
+        String property = "jffi.unsafe.disabled";
+        String before = System.getProperty(property);
+        System.setProperty(property, "true");
+        try {
+            com.kenai.jffi.MemoryIO.getInstance();
+        } catch (RuntimeException | LinkageError e) {
+            // jnr reports its own failure at first use
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
     }
 
     public Posix() {
