@@ -34,6 +34,25 @@ public final class Drainer {
         }
     }
 
+    /**
+     * An app whose only non-daemon thread returns once accept fails (say, main joining a
+     * virtual-thread acceptor) would end the JVM the moment its listener closes, cutting the
+     * requests in flight. A non-daemon thread of graceful's holds the JVM until drain calls exit.
+     */
+    private static void keepJvmAliveUntilExit() {
+        Thread holder = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException ignored) {
+                    // only System.exit ends the drain
+                }
+            }
+        }, "graceful-drain-hold");
+        holder.setDaemon(false);
+        holder.start();
+    }
+
     /** Called while a new JVM starts: whatever the handover needs is made now, not on its critical path. */
     public void prepare() {
         try {
@@ -53,6 +72,7 @@ public final class Drainer {
 
     /** Runs on graceful's upgrade thread and ends the JVM with the given status. */
     public void drain(int exitStatus) throws InterruptedException {
+        keepJvmAliveUntilExit();
         long started = System.nanoTime();
         List<Listener> listeners = tracker.openListeners();
         for (Listener listener : listeners) {
