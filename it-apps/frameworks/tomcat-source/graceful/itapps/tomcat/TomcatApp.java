@@ -1,4 +1,4 @@
-package graceful.itapps.tomcat10;
+package graceful.itapps.tomcat;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,41 +12,45 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
 /**
- * {@code java -jar tomcat10.jar tomcat10 <port>}: embedded Tomcat as its users write it, one servlet on the
+ * {@code java -jar tomcat11.jar tomcat11 <port>} (or tomcat10: both modules build this one source against their Tomcat): embedded Tomcat as its users write it, one servlet on the
  * default HTTP/1.1 (NIO) connector. Answers {@code GET /} and {@code GET /slow?ms=N} with
- * {@code pid=<pid> app=tomcat10}.
+ * {@code pid=<pid> app=<name>}.
  */
-public final class Tomcat10App {
+public final class TomcatApp {
 
-    static final String NAME = "tomcat10";
     private static final String HOST = "127.0.0.1";
 
-    private Tomcat10App() {
+    private TomcatApp() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !args[0].equals(NAME)) {
-            System.err.println("usage: java -jar " + NAME + ".jar " + NAME + " <port>");
+        if (args.length != 2 || !args[0].matches("tomcat1[01]")) {
+            System.err.println("usage: java -jar tomcat11.jar tomcat11 <port>  (or tomcat10.jar tomcat10)");
             System.exit(2);
         }
+        String name = args[0];
         int port = Integer.parseInt(args[1]);
         Tomcat tomcat = new Tomcat();
         // Tomcat's default base directory is tomcat.<port> in the working directory: keep it in /tmp.
-        tomcat.setBaseDir(Path.of(System.getProperty("java.io.tmpdir"), NAME + "." + port).toString());
+        tomcat.setBaseDir(Path.of(System.getProperty("java.io.tmpdir"), name + "." + port).toString());
         tomcat.setPort(port);
         Connector connector = tomcat.getConnector();
         connector.setProperty("address", HOST);
         Context context = tomcat.addContext("", null);
-        Tomcat.addServlet(context, "app", new AppServlet());
+        Tomcat.addServlet(context, "app", new AppServlet(name));
         context.addServletMappingDecoded("/", "app");
         tomcat.start();
-        System.out.println("graceful-it-app " + NAME + " listening on " + HOST + ":" + connector.getLocalPort()
+        System.out.println("graceful-it-app " + name + " listening on " + HOST + ":" + connector.getLocalPort()
                 + " pid " + ProcessHandle.current().pid());
         tomcat.getServer().await();
     }
 
     private static final class AppServlet extends HttpServlet {
-        private final String body = "pid=" + ProcessHandle.current().pid() + " app=" + NAME + "\n";
+        private final String body;
+
+        AppServlet(String name) {
+            this.body = "pid=" + ProcessHandle.current().pid() + " app=" + name + "\n";
+        }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
