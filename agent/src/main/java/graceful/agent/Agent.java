@@ -7,6 +7,7 @@ import graceful.agent.inherit.Inheritance;
 import graceful.agent.instrument.Instrumenter;
 import graceful.agent.instrument.JdkModules;
 import graceful.agent.instrument.SocketEvents;
+import graceful.agent.instrument.WriteWatch;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
 import graceful.agent.inherit.RestartVariables;
@@ -37,9 +38,10 @@ public final class Agent {
             Log.generation(inheritance.generation());
             boolean restartVariablesHidden = Handover.present(System.getenv()) && hideRestartVariables();
             Tracker tracker = new Tracker(sockets);
-            Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
+            WriteWatch writes = Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
 
-            Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout, System::exit);
+            Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
+                    settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
                     inheritance::isReady, inheritance::rejected);
             if (ProcessHandle.current().pid() == 1) {

@@ -114,7 +114,7 @@ class CompatibilityIT {
         long started = System.nanoTime();
         try {
             RestartUnderLoad.run(new ServerProcess.Spec(ItEnvironment.requireJdk(javaHome), ItEnvironment.gracefulJar(),
-                    frameworkJar(app), app, ServerProcess.freePort(), log), RESTARTS, slowMillis, where, handOvers);
+                    ItEnvironment.frameworkJar(app), app, ServerProcess.freePort(), log), RESTARTS, slowMillis, where, handOvers);
             outcome = "PASS";
         } catch (Throwable failure) {
             String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
@@ -137,16 +137,6 @@ class CompatibilityIT {
         Path file = Path.of(System.getProperty("graceful.it.logs"), "compatibility-summary.txt");
         Files.writeString(file, text);
         System.out.println(text);
-    }
-
-    /** {@code <it-apps>/frameworks/<app>/target/<app>.jar}, beside the it-apps jar the build hands the tests. */
-    private static Path frameworkJar(String app) {
-        Path jar = ItEnvironment.itAppsJar().toAbsolutePath().getParent().getParent()
-                .resolve("frameworks").resolve(app).resolve("target").resolve(app + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            fail(jar + " does not exist; build it with: mvn -DskipTests install (from the repository root)");
-        }
-        return jar;
     }
 
     private static String timings(List<RestartUnderLoad.HandOver> handOvers, long slowMillis) {

@@ -27,6 +27,16 @@ final class ItEnvironment {
         return existingFile("graceful.it-apps.jar", "build it with: mvn -pl it-apps package");
     }
 
+    /** {@code <it-apps>/frameworks/<app>/target/<app>.jar}, beside the it-apps jar the build hands the tests. */
+    static Path frameworkJar(String app) {
+        Path jar = itAppsJar().toAbsolutePath().getParent().getParent()
+                .resolve("frameworks").resolve(app).resolve("target").resolve(app + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            fail(jar + " does not exist; build it with: mvn -DskipTests install (from the repository root)");
+        }
+        return jar;
+    }
+
     /** The JAVA_HOMEs to run the it-apps on, as listed; see {@link #requireJdk}. */
     static List<Path> jdks() {
         return Arrays.stream(property("graceful.it.jdks").split(","))

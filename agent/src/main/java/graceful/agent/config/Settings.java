@@ -26,17 +26,23 @@ public final class Settings {
     public final Duration readySettle;
     /** Whether SIGTERM and SIGINT stop gracefully (stop accepting, drain, exit) rather than at once. */
     public final boolean stopOnTerm;
+    /**
+     * Whether a draining JVM marks the next HTTP/1.1 response on each of its connections
+     * {@code Connection: close}, so keep-alive clients move to the new JVM between two requests.
+     */
+    public final boolean closeKeepAlive;
     /** The lowest level graceful logs at. */
     public final String logLevel;
     /** One line per malformed value; logged by the caller once logging is set up. */
     public final List<String> problems;
 
     private Settings(Duration drainTimeout, Duration readyTimeout, Duration readySettle, boolean stopOnTerm,
-                     String logLevel, List<String> problems) {
+                     boolean closeKeepAlive, String logLevel, List<String> problems) {
         this.drainTimeout = drainTimeout;
         this.readyTimeout = readyTimeout;
         this.readySettle = readySettle;
         this.stopOnTerm = stopOnTerm;
+        this.closeKeepAlive = closeKeepAlive;
         this.logLevel = logLevel;
         this.problems = Collections.unmodifiableList(problems);
     }
@@ -47,9 +53,10 @@ public final class Settings {
         Duration ready = reader.read("readyTimeout", Duration.ofSeconds(60), Durations::parse, Durations.FORM);
         Duration settle = reader.read("readySettle", Duration.ofSeconds(5), Durations::parse, Durations.FORM);
         boolean stopOnTerm = reader.read("stopOnTerm", true, Settings::bool, "true or false");
+        boolean closeKeepAlive = reader.read("closeKeepAlive", true, Settings::bool, "true or false");
         String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
         reader.reportUnknown();
-        return new Settings(drain, ready, settle, stopOnTerm, level, reader.problems);
+        return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, level, reader.problems);
     }
 
     private static boolean bool(String text) {

@@ -1,5 +1,6 @@
 package graceful.agent.drain;
 
+import graceful.agent.instrument.WriteWatch;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
 import graceful.agent.track.Listener;
@@ -18,9 +19,14 @@ public final class Drainer {
     private final StopAccepting stopAccepting;
     private final Duration deadline;
     private final IntConsumer exit;
+    private final JdkSockets sockets;
+    /** The JDK's write hook, or null when keep-alive connections are left alone (closeKeepAlive=false). */
+    private final WriteWatch writes;
 
-    public Drainer(Tracker tracker, JdkSockets sockets, Duration deadline, IntConsumer exit) {
+    public Drainer(Tracker tracker, JdkSockets sockets, Duration deadline, WriteWatch writes, IntConsumer exit) {
         this.tracker = tracker;
+        this.sockets = sockets;
+        this.writes = writes;
         this.stopAccepting = new StopAccepting(tracker, sockets);
         this.deadline = deadline;
         this.exit = exit;
@@ -85,7 +91,9 @@ public final class Drainer {
         }
         long closed = System.nanoTime();
         stopAccepting.wakeAgain();
-        int atStart = tracker.liveConnections();
+        List<Object> connections = tracker.openConnections();
+        int atStart = connections.size();
+        LastResponses lastResponses = markLastResponses(connections);
         Log.info("stopped accepting on " + listeners.size() + " listener(s) in "
                 + TimeUnit.NANOSECONDS.toMicros(closed - started) + " us; waiting for " + atStart + " connection(s)");
         long end = closed + deadline.toNanos();
@@ -96,11 +104,30 @@ public final class Drainer {
         }
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
         if (live == 0) {
-            Log.info("drained " + atStart + " connection(s) in " + took + " ms; exiting");
+            Log.info("drained " + atStart + " connection(s) in " + took + " ms" + marked(lastResponses) + "; exiting");
         } else {
             Log.warn("drain deadline of " + deadline.toMillis() + " ms passed with " + live
-                    + " connection(s) still open; exiting anyway (they are closed with this JVM)");
+                    + " connection(s) still open; exiting anyway (they are closed with this JVM)" + marked(lastResponses));
         }
         exit.accept(exitStatus);
+    }
+
+    /** Hooks the JDK's writes so each connection's next HTTP/1.1 response is its last; null if off or impossible. */
+    private LastResponses markLastResponses(List<Object> connections) {
+        if (writes == null || connections.isEmpty()) {
+            return null;
+        }
+        try {
+            LastResponses lastResponses = new LastResponses(sockets, connections);
+            writes.set(lastResponses::write);
+            return lastResponses;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.warn("keep-alive connections drain as they are, without being asked to close (" + e + ")");
+            return null;
+        }
+    }
+
+    private static String marked(LastResponses lastResponses) {
+        return lastResponses == null ? "" : " (" + lastResponses.marked() + " of them told by a last response marked Connection: close)";
     }
 }

@@ -49,7 +49,7 @@ final class Bridge {
     }
 
     static void disconnect(Class<?> bridge) {
-        for (String hook : new String[] {"bind", "bound", "accepted", "closed", "processStarting"}) {
+        for (String hook : new String[] {"bind", "bound", "accepted", "closed", "processStarting", "write"}) {
             try {
                 bridge.getField(hook).set(null, null);
             } catch (ReflectiveOperationException ignored) {

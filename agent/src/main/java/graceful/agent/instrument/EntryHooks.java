@@ -31,6 +31,12 @@ final class EntryHooks {
         ACCEPTED_THIS_ARG1,
         /** {@code GracefulBridge.closed(this);} */
         CLOSED_THIS,
+        /** {@code int n = GracefulBridge.write(this, buffer); if (n >= 0) return n;} */
+        WRITE_BUFFER_OR_RETURN,
+        /** {@code long n = GracefulBridge.write(this, buffers, offset, length); if (n >= 0) return n;} */
+        WRITE_BUFFERS_OR_RETURN,
+        /** {@code if (GracefulBridge.write(this, bytes, offset, length)) return;} */
+        WRITE_BYTES_OR_SKIP,
         /** {@code GracefulBridge.processStarting(this);} */
         PROCESS_STARTING_THIS
     }
@@ -59,9 +65,13 @@ final class EntryHooks {
                     new Hook("bind", "(Ljava/net/SocketAddress;I)V", Call.BOUND_THIS)),
             "sun/nio/ch/NioSocketImpl", List.of(
                     new Hook("accept", "(Ljava/net/SocketImpl;)V", Call.ACCEPTED_THIS_ARG1),
-                    new Hook("close", "()V", Call.CLOSED_THIS)),
+                    new Hook("close", "()V", Call.CLOSED_THIS),
+                    new Hook("write", "([BII)V", Call.WRITE_BYTES_OR_SKIP)),
             "sun/nio/ch/SocketChannelImpl", List.of(
-                    new Hook("implCloseSelectableChannel", "()V", Call.CLOSED_THIS)),
+                    new Hook("implCloseSelectableChannel", "()V", Call.CLOSED_THIS),
+                    new Hook("write", "(Ljava/nio/ByteBuffer;)I", Call.WRITE_BUFFER_OR_RETURN),
+                    new Hook("write", "([Ljava/nio/ByteBuffer;II)J", Call.WRITE_BUFFERS_OR_RETURN),
+                    new Hook("blockingWriteFully", "([BII)V", Call.WRITE_BYTES_OR_SKIP)),
             "java/lang/ProcessBuilder", List.of(
                     new Hook("start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", Call.PROCESS_STARTING_THIS)));
 
@@ -102,7 +112,8 @@ final class EntryHooks {
 
     /** Writes the call at the start of the method's code. */
     private static final class Prologue extends MethodVisitor {
-        private static final int STACK_NEEDED = 3;
+        /** The most a prologue pushes: a long count, its copy and a long zero to compare it with. */
+        private static final int STACK_NEEDED = 6;
         private final Call call;
         /** After {@code if (...) return;} the code's original start is a jump target and needs a stack map frame. */
         private boolean frameOwed;
@@ -137,6 +148,49 @@ final class EntryHooks {
                     super.visitVarInsn(Opcodes.ALOAD, 1);
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "accepted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                     break;
+                case WRITE_BUFFER_OR_RETURN: {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitVarInsn(Opcodes.ALOAD, 1);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "write", "(Ljava/lang/Object;Ljava/nio/ByteBuffer;)I", false);
+                    Label writeItself = new Label();
+                    super.visitInsn(Opcodes.DUP);
+                    super.visitJumpInsn(Opcodes.IFLT, writeItself);
+                    super.visitInsn(Opcodes.IRETURN);
+                    super.visitLabel(writeItself);
+                    super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {Opcodes.INTEGER});
+                    super.visitInsn(Opcodes.POP);
+                    break;
+                }
+                case WRITE_BUFFERS_OR_RETURN: {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitVarInsn(Opcodes.ALOAD, 1);
+                    super.visitVarInsn(Opcodes.ILOAD, 2);
+                    super.visitVarInsn(Opcodes.ILOAD, 3);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "write", "(Ljava/lang/Object;[Ljava/nio/ByteBuffer;II)J", false);
+                    Label writeItself = new Label();
+                    super.visitInsn(Opcodes.DUP2);
+                    super.visitInsn(Opcodes.LCONST_0);
+                    super.visitInsn(Opcodes.LCMP);
+                    super.visitJumpInsn(Opcodes.IFLT, writeItself);
+                    super.visitInsn(Opcodes.LRETURN);
+                    super.visitLabel(writeItself);
+                    super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {Opcodes.LONG});
+                    super.visitInsn(Opcodes.POP2);
+                    break;
+                }
+                case WRITE_BYTES_OR_SKIP: {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitVarInsn(Opcodes.ALOAD, 1);
+                    super.visitVarInsn(Opcodes.ILOAD, 2);
+                    super.visitVarInsn(Opcodes.ILOAD, 3);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "write", "(Ljava/lang/Object;[BII)Z", false);
+                    Label writeItself = new Label();
+                    super.visitJumpInsn(Opcodes.IFEQ, writeItself);
+                    super.visitInsn(Opcodes.RETURN);
+                    super.visitLabel(writeItself);
+                    frameOwed = true;
+                    break;
+                }
                 case CLOSED_THIS:
                     super.visitVarInsn(Opcodes.ALOAD, 0);
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "closed", "(Ljava/lang/Object;)V", false);

@@ -13,7 +13,8 @@ import java.util.Set;
 public final class Instrumenter {
     private Instrumenter() {}
 
-    public static void install(Instrumentation instrumentation, SocketEvents events) throws Exception {
+    /** Returns the switch of the write hook, which starts unset. */
+    public static WriteWatch install(Instrumentation instrumentation, SocketEvents events) throws Exception {
         Class<?> bridge = Bridge.define();
         JdkTransformer transformer = new JdkTransformer();
         instrumentation.addTransformer(transformer, true);
@@ -40,6 +41,7 @@ public final class Instrumenter {
                         + (transformer.failures.isEmpty() ? " (patched only " + transformer.patched.keySet() + ")" : ""));
             }
             Bridge.connect(bridge, events);
+            return new WriteWatch(bridge);
         } catch (Exception | Error failed) {
             Bridge.disconnect(bridge);
             instrumentation.removeTransformer(transformer);

@@ -85,15 +85,20 @@ public final class Tracker {
 
     /** Connections accepted on any tracked listener whose socket is still open. */
     public int liveConnections() {
+        return openConnections().size();
+    }
+
+    /** The connections counted by {@link #liveConnections}, keyed as the JDK hooks see them. */
+    public List<Object> openConnections() {
         List<Object> keys;
         synchronized (this) {
             keys = new ArrayList<>(connections.keySet());
         }
-        int open = 0;
+        List<Object> open = new ArrayList<>();
         List<Object> gone = new ArrayList<>();
         for (Object key : keys) {
             if (sockets.isOpenConnection(key)) {
-                open++;
+                open.add(key);
             } else {
                 gone.add(key);
             }

@@ -15,6 +15,7 @@ class SettingsTest {
         assertEquals(Duration.ofSeconds(30), s.drainTimeout);
         assertEquals(Duration.ofSeconds(60), s.readyTimeout);
         assertEquals("info", s.logLevel);
+        assertTrue(s.closeKeepAlive);
         assertTrue(s.problems.isEmpty());
     }
 

@@ -1,9 +1,13 @@
 package sun.nio.ch;
 
 import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -15,7 +19,8 @@ import java.util.function.Predicate;
  * a jar to the boot class path) keeps class data sharing intact and prints no warning.
  *
  * <p>Rules: JDK types only; no state but the hooks; a null hook means "graceful is not active"
- * and costs one volatile read; never throw into the JDK; the API is append-only, since advice
+ * and costs one volatile read; never throw into the JDK (but for the IOException of a write graceful
+ * made on the app's behalf); the API is append-only, since advice
  * calls to it are written into JDK classes.
  */
 public final class GracefulBridge {
@@ -30,6 +35,14 @@ public final class GracefulBridge {
 
     /** A ProcessBuilder about to start a process. */
     public static volatile Consumer<Object> processStarting;
+
+    /**
+     * {socket, data, offset, length} at the start of a write on a socket channel (data a ByteBuffer
+     * or a ByteBuffer[]) or a socket impl (data a byte[]): the Long count of the app's bytes
+     * graceful wrote itself, or null to let the JDK write. IOExceptions of the write come wrapped
+     * in UncheckedIOException. Set only while the JVM drains.
+     */
+    public static volatile Function<Object[], Object> write;
 
     private GracefulBridge() {}
 
@@ -88,5 +101,35 @@ public final class GracefulBridge {
                 // never into the JDK
             }
         }
+    }
+
+    /** Called on entry of {@code SocketChannelImpl.write(ByteBuffer)}: a count of 0 or more is returned instead of writing. */
+    public static int write(Object channel, ByteBuffer source) throws IOException {
+        Function<Object[], Object> hook = write;
+        return hook == null ? -1 : (int) written(hook, new Object[] {channel, source, 0, 1});
+    }
+
+    /** Called on entry of {@code SocketChannelImpl.write(ByteBuffer[], int, int)}: a count of 0 or more is returned instead. */
+    public static long write(Object channel, ByteBuffer[] sources, int offset, int length) throws IOException {
+        Function<Object[], Object> hook = write;
+        return hook == null ? -1 : written(hook, new Object[] {channel, sources, offset, length});
+    }
+
+    /** Called on entry of the blocking full writes of a socket impl or channel: true skips the JDK's write. */
+    public static boolean write(Object socket, byte[] bytes, int offset, int length) throws IOException {
+        Function<Object[], Object> hook = write;
+        return hook != null && written(hook, new Object[] {socket, bytes, offset, length}) >= 0;
+    }
+
+    private static long written(Function<Object[], Object> hook, Object[] arguments) throws IOException {
+        Object count;
+        try {
+            count = hook.apply(arguments);
+        } catch (UncheckedIOException writeFailed) {
+            throw writeFailed.getCause();
+        } catch (Throwable failed) {
+            return -1; // graceful's own failure: it wrote nothing, the JDK writes
+        }
+        return count instanceof Long ? (Long) count : -1;
     }
 }
