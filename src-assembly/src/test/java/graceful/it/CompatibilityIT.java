@@ -73,7 +73,8 @@ class CompatibilityIT {
             new Server("vertx5", 17),
             new Server("javalin7", 17),
             new Server("springboot", 17, SPRING_BOOT_SLOW_MILLIS),
-            new Server("vthreads", 21));
+            new Server("vthreads", 21),
+            new Server("helidon4", 21));
 
     /** One line per case, in the order run, for the summary. */
     private static final Map<String, String> REPORT = new LinkedHashMap<>();
