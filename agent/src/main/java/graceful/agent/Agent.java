@@ -11,6 +11,15 @@ import graceful.agent.instrument.WriteWatch;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
 import graceful.agent.inherit.RestartVariables;
+import graceful.agent.inherit.SocketActivation;
+import graceful.agent.supervise.Status;
+import graceful.agent.supervise.Supervisors;
+import graceful.agent.inherit.Endpoint;
+import graceful.agent.track.Listener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import graceful.agent.signal.Signals;
 import graceful.agent.track.Tracker;
 import graceful.agent.upgrade.Preflight;
@@ -36,18 +45,23 @@ public final class Agent {
             JdkSockets sockets = new JdkSockets();
             Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets, settings.readySettle);
             Log.generation(inheritance.generation());
-            boolean restartVariablesHidden = Handover.present(System.getenv()) && hideRestartVariables();
             Tracker tracker = new Tracker(sockets);
-            WriteWatch writes = Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
+            AtomicReference<String> lastRestart = new AtomicReference<>("none");
+            Supervisors supervisors = Supervisors.of(settings, System.getenv(), status(inheritance, tracker, lastRestart::get));
+            boolean restartVariablesHidden = (Handover.present(System.getenv()) || SocketActivation.present(System.getenv()))
+                    && hideRestartVariables();
+            inheritance.onReady(() -> supervisors.serving(true));
+            WriteWatch writes = Instrumenter.install(instrumentation,
+                    events(inheritance, tracker, supervisors, restartVariablesHidden));
 
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
                     settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    inheritance::isReady, inheritance::rejected);
+                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart);
             if (ProcessHandle.current().pid() == 1) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
-            Signals.onHup(upgrader::request);
+            Signals.onRestartSignal(settings.restartSignal, upgrader::request);
             if (settings.stopOnTerm) {
                 Signals.onTermAndInt(upgrader::stop);
             }
@@ -57,7 +71,24 @@ public final class Agent {
         }
     }
 
-    private static SocketEvents events(Inheritance inheritance, Tracker tracker, boolean restartVariablesHidden) {
+    private static Status status(Inheritance inheritance, Tracker tracker, Supplier<String> lastRestart) {
+        Supplier<List<String>> listeners = () -> {
+            List<String> described = new ArrayList<>();
+            for (Listener listener : tracker.openListeners()) {
+                Endpoint endpoint = listener.endpoint();
+                if (endpoint != null) {
+                    described.add(endpoint + (inheritance.tookOver(endpoint) ? " inherited" : " bound")
+                            + (listener.isEphemeral() ? " (port 0: not handed over)" : ""));
+                }
+            }
+            return described;
+        };
+        return new Status(inheritance.generation(), inheritance.parentPid(), listeners, tracker::liveConnections,
+                lastRestart);
+    }
+
+    private static SocketEvents events(Inheritance inheritance, Tracker tracker, Supervisors supervisors,
+                                       boolean restartVariablesHidden) {
         return new SocketEvents() {
             @Override
             public boolean bind(FileDescriptor fd, InetAddress address, int port) {
@@ -69,6 +100,9 @@ public final class Agent {
             public void bound(Object listener) {
                 tracker.binding(listener);
                 inheritance.listenerBinding();
+                if (inheritance.generation() == 1) {
+                    supervisors.firstGenerationBindsAListener();
+                }
             }
 
             @Override

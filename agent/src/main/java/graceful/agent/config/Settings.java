@@ -1,5 +1,6 @@
 package graceful.agent.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,18 +32,24 @@ public final class Settings {
      * {@code Connection: close}, so keep-alive clients move to the new JVM between two requests.
      */
     public final boolean closeKeepAlive;
+    /** The signal that asks for a restart, without its SIG prefix: HUP or USR1. */
+    public final String restartSignal;
+    /** Where the JVM that serves writes its pid, or null for no pidfile. */
+    public final Path pidfile;
     /** The lowest level graceful logs at. */
     public final String logLevel;
     /** One line per malformed value; logged by the caller once logging is set up. */
     public final List<String> problems;
 
     private Settings(Duration drainTimeout, Duration readyTimeout, Duration readySettle, boolean stopOnTerm,
-                     boolean closeKeepAlive, String logLevel, List<String> problems) {
+                     boolean closeKeepAlive, String restartSignal, Path pidfile, String logLevel, List<String> problems) {
         this.drainTimeout = drainTimeout;
         this.readyTimeout = readyTimeout;
         this.readySettle = readySettle;
         this.stopOnTerm = stopOnTerm;
         this.closeKeepAlive = closeKeepAlive;
+        this.restartSignal = restartSignal;
+        this.pidfile = pidfile;
         this.logLevel = logLevel;
         this.problems = Collections.unmodifiableList(problems);
     }
@@ -54,9 +61,11 @@ public final class Settings {
         Duration settle = reader.read("readySettle", Duration.ofSeconds(5), Durations::parse, Durations.FORM);
         boolean stopOnTerm = reader.read("stopOnTerm", true, Settings::bool, "true or false");
         boolean closeKeepAlive = reader.read("closeKeepAlive", true, Settings::bool, "true or false");
+        String signal = reader.read("restartSignal", "HUP", Settings::signal, "HUP or USR1 (the JVM itself uses USR2)");
+        Path pidfile = reader.read("pidfile", null, Settings::path, "an absolute path, e.g. /run/app/app.pid");
         String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
         reader.reportUnknown();
-        return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, level, reader.problems);
+        return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, signal, pidfile, level, reader.problems);
     }
 
     private static boolean bool(String text) {
@@ -65,6 +74,23 @@ public final class Settings {
             case "false": return false;
             default: throw new IllegalArgumentException("not a boolean");
         }
+    }
+
+    private static String signal(String text) {
+        String name = text.trim().toUpperCase(Locale.ROOT);
+        name = name.startsWith("SIG") ? name.substring(3) : name;
+        if (!name.equals("HUP") && !name.equals("USR1")) {
+            throw new IllegalArgumentException("not a restart signal");
+        }
+        return name;
+    }
+
+    private static Path path(String text) {
+        Path path = Path.of(text.trim());
+        if (!path.isAbsolute() || path.getFileName() == null) {
+            throw new IllegalArgumentException("not an absolute file path");
+        }
+        return path;
     }
 
     private static String level(String text) {
@@ -84,6 +110,9 @@ public final class Settings {
         if (value instanceof Duration) {
             Duration d = (Duration) value;
             return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        }
+        if (value == null) {
+            return "(none)";
         }
         return String.valueOf(value);
     }

@@ -38,9 +38,14 @@ public final class Inheritance {
     private boolean readySent;
     private long lastListenerBindNanos;
     private ScheduledExecutorService settleTimer;
+    private volatile Runnable onReady;
+    /** The addresses whose listeners this JVM took over rather than bound. */
+    private final Set<Endpoint> takenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final long parentPid;
 
     private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting,
-                        Set<Long> rejected) {
+                        Set<Long> rejected, long parentPid) {
+        this.parentPid = parentPid;
         this.rejected = Set.copyOf(rejected);
         this.sockets = sockets;
         this.settle = settle;
@@ -48,12 +53,13 @@ public final class Inheritance {
         this.readyFd = readyFd;
         this.waiting = new ArrayList<>(waiting);
         this.inherited = waiting.size();
-        this.readySent = readyFd < 0;
+        // A first generation is ready at once, unless systemd passed it listeners to take over.
+        this.readySent = readyFd < 0 && waiting.isEmpty();
     }
 
     /** A first-generation JVM: nothing to inherit. */
     public static Inheritance none(JdkSockets sockets) {
-        return new Inheritance(sockets, Duration.ZERO, 1, -1, List.of(), Set.of());
+        return new Inheritance(sockets, Duration.ZERO, 1, -1, List.of(), Set.of(), 0);
     }
 
     /**
@@ -62,7 +68,7 @@ public final class Inheritance {
      */
     public static Inheritance fromEnvironment(Map<String, String> environment, JdkSockets sockets, Duration settle) {
         if (!Handover.present(environment)) {
-            return none(sockets);
+            return SocketActivation.present(environment) ? socketActivated(environment, sockets, settle) : none(sockets);
         }
         Handover handover;
         try {
@@ -94,7 +100,58 @@ public final class Inheritance {
                 Log.warn("not inheriting " + listener + ": " + problem + "; that address binds normally");
             }
         }
-        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable, rejected);
+        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable, rejected, handover.parentPid);
+    }
+
+    /**
+     * A first generation started by systemd socket activation: the listeners it passed wait for
+     * the app's binds like inherited ones. An fd that is not a listening TCP socket is left alone.
+     */
+    private static Inheritance socketActivated(Map<String, String> environment, JdkSockets sockets, Duration settle) {
+        List<Integer> fds;
+        try {
+            fds = SocketActivation.fds(environment, ProcessHandle.current().pid());
+        } catch (IllegalArgumentException malformed) {
+            Log.warn("ignoring systemd's socket activation variables (" + malformed.getMessage() + "); binding normally");
+            return none(sockets);
+        }
+        List<Handover.Listener> usable = new ArrayList<>();
+        for (int fd : fds) {
+            Long inode = inodeOf(JdkSockets.describe(fd));
+            String problem = inode == null ? "fd " + fd + " is not a socket" : null;
+            Endpoint endpoint = null;
+            try {
+                if (problem == null && sockets.socketType(fd) != JdkSockets.SOCK_STREAM) {
+                    problem = "fd " + fd + " is not a TCP socket";
+                } else if (problem == null && !sockets.isListening(fd)) {
+                    problem = "fd " + fd + " is not listening";
+                } else if (problem == null) {
+                    endpoint = Endpoint.of(sockets.localAddress(fd));
+                }
+            } catch (IOException | RuntimeException e) {
+                problem = "fd " + fd + " cannot be inspected: " + e.getMessage();
+            }
+            if (problem == null) {
+                usable.add(new Handover.Listener(fd, endpoint, inode));
+            } else {
+                Log.warn("not using the socket systemd passed as fd " + fd + ": " + problem + "; it is left alone");
+            }
+        }
+        if (!usable.isEmpty()) {
+            Log.info("socket activation: the app's binds to " + usable + " take over the sockets systemd passed");
+        }
+        return new Inheritance(sockets, settle, 1, -1, usable, Set.of(), 0);
+    }
+
+    private static Long inodeOf(String fdLink) {
+        if (!fdLink.startsWith("socket:[") || !fdLink.endsWith("]")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(fdLink.substring("socket:[".length(), fdLink.length() - 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Null if the fd is exactly the listening socket the parent named, else what is wrong. */
@@ -123,6 +180,16 @@ public final class Inheritance {
 
     public int generation() {
         return generation;
+    }
+
+    /** The JVM this one took over from, or 0. */
+    public long parentPid() {
+        return parentPid;
+    }
+
+    /** Whether this JVM took over the listener on {@code endpoint} (from its parent, or from systemd). */
+    public boolean tookOver(Endpoint endpoint) {
+        return takenOver.contains(endpoint);
     }
 
     /** Inodes of the sockets the restart variables named and the checks refused. */
@@ -161,6 +228,7 @@ public final class Inheritance {
             }
             // From here on the socket is ours: report success whatever happens next.
             waiting.remove(match);
+            takenOver.add(match.endpoint);
             try {
                 sockets.close(match.fd);
             } catch (IOException | RuntimeException ignored) {
@@ -235,15 +303,26 @@ public final class Inheritance {
                 settleTimer.shutdown();
             }
         }
-        try (FileOutputStream ready = new FileOutputStream(sockets.descriptor(readyFd))) {
-            ready.write('R');
-        } catch (IOException | RuntimeException failed) {
-            Log.warn("could not tell the previous generation that this one is ready: " + failed);
-            return;
+        if (readyFd >= 0) {
+            try (FileOutputStream ready = new FileOutputStream(sockets.descriptor(readyFd))) {
+                ready.write('R');
+            } catch (IOException | RuntimeException failed) {
+                Log.warn("could not tell the previous generation that this one is ready: " + failed);
+                return;
+            }
         }
         long sinceStart = ProcessHandle.current().info().startInstant()
                 .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
         Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started");
+        Runnable listener = onReady;
+        if (listener != null && readyFd >= 0) {
+            listener.run();
+        }
+    }
+
+    /** Runs once this JVM has told its predecessor it is ready (not in a first generation). */
+    public void onReady(Runnable listener) {
+        onReady = listener;
     }
 
     private Handover.Listener find(Endpoint endpoint) {

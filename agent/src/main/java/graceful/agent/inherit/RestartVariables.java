@@ -4,7 +4,8 @@ import java.lang.reflect.Field;
 import java.util.Map;
 
 /**
- * Keeps the restart variables from processes the app starts (ProcessBuilder, Runtime.exec).
+ * Keeps the restart variables, and systemd's socket activation ones (graceful took those sockets),
+ * from processes the app starts (ProcessBuilder, Runtime.exec).
  *
  * <p>The JDK copies its environment once at startup into java.lang.ProcessEnvironment, which
  * System.getenv and ProcessBuilder.environment() read: the variables are taken out of that copy.
@@ -22,7 +23,8 @@ public final class RestartVariables {
         field.setAccessible(true);
         Map<?, ?> variables = (Map<?, ?>) field.get(null);
         synchronized (variables) {
-            variables.keySet().removeIf(name -> name.toString().startsWith(Handover.PREFIX));
+            variables.keySet().removeIf(name -> name.toString().startsWith(Handover.PREFIX)
+                    || SocketActivation.isVariable(name.toString()));
         }
     }
 

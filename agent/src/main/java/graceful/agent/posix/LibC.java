@@ -35,4 +35,11 @@ public interface LibC {
 
     /** The old handler, as an address (SIG_DFL is 0, SIG_IGN 1, SIG_ERR -1). */
     long signal(int signal, long handler);
+
+    int socket(int domain, int type, int protocol);
+
+    /** ssize_t sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_t) */
+    long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength);
+
+    int close(int fd);
 }

@@ -7,36 +7,42 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * SIGHUP becomes a restart request; SIGTERM and SIGINT, if the user wants it, a graceful stop.
+ * The restart signal (SIGHUP unless set otherwise) becomes a restart request; SIGTERM and SIGINT, if the user wants it, a graceful stop.
  * Handlers only ask: the work happens on graceful's own threads.
  */
 public final class Signals {
     private static final int SIGHUP = 1;
+    private static final int SIGUSR1 = 10;
 
     private Signals() {}
 
-    /** @return whether restarts can be triggered */
-    public static boolean onHup(Consumer<String> restart) {
+    /**
+     * Makes {@code name} (HUP or USR1, without SIG) ask for a restart.
+     *
+     * @return whether restarts can be triggered
+     */
+    public static boolean onRestartSignal(String name, Consumer<String> restart) {
+        String sig = "SIG" + name;
         try {
-            SignalHandler previous = Signal.handle(new Signal("HUP"), signal -> restart.accept("SIGHUP"));
+            SignalHandler previous = Signal.handle(new Signal(name), signal -> restart.accept(sig));
             if (previous == SignalHandler.SIG_IGN) {
                 // Started under nohup: the JVM leaves an ignored HUP ignored and registers nothing.
-                // Restarts are what graceful is asked for, so make HUP deliverable and register again.
-                Posix.resetToDefault(SIGHUP);
-                previous = Signal.handle(new Signal("HUP"), signal -> restart.accept("SIGHUP"));
+                // Restarts are what graceful is asked for, so make it deliverable and register again.
+                Posix.resetToDefault(name.equals("HUP") ? SIGHUP : SIGUSR1);
+                previous = Signal.handle(new Signal(name), signal -> restart.accept(sig));
                 if (previous == SignalHandler.SIG_IGN) {
-                    Log.warn("restarts unavailable: SIGHUP is ignored in this process and could not be reset");
+                    Log.warn("restarts unavailable: " + sig + " is ignored in this process and could not be reset");
                     return false;
                 }
-                Log.info("SIGHUP was ignored at start (nohup?); graceful handles it now, to restart");
+                Log.info(sig + " was ignored at start (nohup?); graceful handles it now, to restart");
             }
             return true;
         } catch (IllegalArgumentException | UnsupportedOperationException refused) {
-            Log.warn("restarts unavailable: the JVM does not let graceful handle SIGHUP (" + refused.getMessage()
+            Log.warn("restarts unavailable: the JVM does not let graceful handle " + sig + " (" + refused.getMessage()
                     + "; running with -Xrs?). The app runs normally.");
             return false;
         } catch (RuntimeException | LinkageError nativeFailure) {
-            Log.warn("restarts unavailable: SIGHUP is ignored in this process and could not be reset (" + nativeFailure + ")");
+            Log.warn("restarts unavailable: " + sig + " is ignored in this process and could not be reset (" + nativeFailure + ")");
             return false;
         }
     }

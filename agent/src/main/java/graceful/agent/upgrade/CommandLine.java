@@ -1,6 +1,7 @@
 package graceful.agent.upgrade;
 
 import graceful.agent.inherit.Handover;
+import graceful.agent.inherit.SocketActivation;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
@@ -56,12 +57,13 @@ final class CommandLine {
 
     /**
      * The child's environment: this JVM's own (JAVA_TOOL_OPTIONS and friends come back this
-     * way), without the restart variables this JVM itself was started with, plus the new ones.
+     * way), without the restart variables this JVM itself was started with (nor systemd's socket
+     * activation ones: the listeners are handed over as graceful's own), plus the new ones.
      */
     static List<String> environment(Map<String, String> own, Handover handover) {
         List<String> env = new ArrayList<>();
         own.forEach((name, value) -> {
-            if (!name.startsWith(Handover.PREFIX)) {
+            if (!name.startsWith(Handover.PREFIX) && !SocketActivation.isVariable(name)) {
                 env.add(name + "=" + value);
             }
         });

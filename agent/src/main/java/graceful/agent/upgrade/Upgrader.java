@@ -6,6 +6,7 @@ import graceful.agent.inherit.Handover;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
 import graceful.agent.posix.Posix;
+import graceful.agent.supervise.Supervisor;
 import graceful.agent.track.Listener;
 import graceful.agent.track.Tracker;
 import java.io.FileInputStream;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -51,9 +53,18 @@ public final class Upgrader {
     /** The child of the upgrade under way, until it is ready or reaped: a reaped pid may be reused. */
     private volatile int unreapedChild = -1;
     private Posix posix;
+    /** Hears of restarts and stops (systemd, the pidfile). */
+    private final Supervisor supervisor;
+    /** Whether the supervisor was told of the restart under way, so it must hear how it ended. */
+    private boolean restartAnnounced;
+    /** How the last restart went (none yet, under way, refused, rolled back, handed over), for the status MBean. */
+    private final AtomicReference<String> lastRestart;
 
     public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
-                    BooleanSupplier thisJvmIsReady, Supplier<Set<Long>> rejectedAtStart) {
+                    BooleanSupplier thisJvmIsReady, Supplier<Set<Long>> rejectedAtStart, Supervisor supervisor,
+                    AtomicReference<String> lastRestart) {
+        this.lastRestart = lastRestart;
+        this.supervisor = supervisor;
         this.rejectedAtStart = rejectedAtStart;
         this.tracker = tracker;
         this.sockets = sockets;
@@ -85,6 +96,7 @@ public final class Upgrader {
             state = State.UPGRADING;
         }
         Log.info(reason + ": upgrade started");
+        lastRestart.set("under way since " + java.time.Instant.now() + " (" + reason + ")");
         worker.execute(this::upgrade);
     }
 
@@ -104,10 +116,12 @@ public final class Upgrader {
         switch (was) {
             case SERVING:
                 Log.info(reason + ": stopping gracefully (no longer accepting, draining, then exit status " + exitStatus + ")");
+                supervisor.stopping();
                 worker.execute(() -> drain(exitStatus));
                 break;
             case UPGRADING:
                 Log.info(reason + ": stopping gracefully; first stopping the new JVM, which is not ready yet");
+                supervisor.stopping();
                 int child = unreapedChild;
                 if (child > 0) {
                     stopChild(child);
@@ -139,6 +153,7 @@ public final class Upgrader {
             String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get());
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
+                lastRestart.set("refused at " + java.time.Instant.now() + ": " + refusal);
                 afterUpgrade(false, -1);
                 return;
             }
@@ -147,6 +162,8 @@ public final class Upgrader {
                 return;
             }
             CommandLine command = CommandLine.ofThisProcess();
+            supervisor.restarting();
+            restartAnnounced = true;
             if (posix == null) {
                 posix = new Posix();
             }
@@ -178,16 +195,22 @@ public final class Upgrader {
             if (ready) {
                 unreapedChild = -1;
                 Log.info("new JVM pid " + pid + " is ready " + elapsed + " ms after the upgrade started; draining");
+                lastRestart.set("handed over to pid " + pid + ", ready " + elapsed + " ms after the upgrade started; draining");
             } else {
-                Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + reap(pid)
+                String ended = reap(pid);
+                Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + ended
                         + ", after " + elapsed + " ms); still serving. See its output above for why.");
+                lastRestart.set("rolled back at " + java.time.Instant.now() + ": the new JVM pid " + pid + " ended before it"
+                        + " was ready (" + ended + ", after " + elapsed + " ms)");
             }
         } catch (IOException expected) {
             // The new JVM could not be started: java gone, fork limit, out of memory, ...
             Log.warn("rollback: could not start the new JVM: " + expected.getMessage() + "; still serving");
+            lastRestart.set("rolled back at " + java.time.Instant.now() + ": could not start the new JVM: " + expected.getMessage());
             stopAndReapIfStarted(pid);
         } catch (Throwable failure) {
             Log.error("rollback: the upgrade failed (" + failure + "); still serving", failure);
+            lastRestart.set("rolled back at " + java.time.Instant.now() + ": " + failure);
             stopAndReapIfStarted(pid);
         } finally {
             if (readEnd >= 0) {
@@ -248,6 +271,11 @@ public final class Upgrader {
             if (now == State.UPGRADING) {
                 state = ready ? State.DRAINING : State.SERVING;
             }
+        }
+        boolean announced = restartAnnounced;
+        restartAnnounced = false;
+        if (announced && !ready && now == State.UPGRADING) {
+            supervisor.restartFailed();
         }
         if (now == State.STOPPING) {
             if (ready) {

@@ -61,4 +61,23 @@ class SettingsTest {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("-1s"));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.5s"));
     }
+
+    @Test
+    void restartSignalAndPidfile() {
+        Settings s = Settings.read("restartSignal=SIGUSR1,pidfile=/run/app.pid", Map.of(), Map.of());
+        assertEquals("USR1", s.restartSignal);
+        assertEquals(java.nio.file.Path.of("/run/app.pid"), s.pidfile);
+        Settings defaults = Settings.read(null, Map.of(), Map.of());
+        assertEquals("HUP", defaults.restartSignal);
+        assertEquals(null, defaults.pidfile);
+    }
+
+    @Test
+    void aBadRestartSignalOrPidfileIsNamedAndTheDefaultApplies() {
+        Settings s = Settings.read("restartSignal=USR2,pidfile=app.pid", Map.of(), Map.of());
+        assertEquals("HUP", s.restartSignal);
+        assertEquals(null, s.pidfile);
+        assertTrue(s.problems.stream().anyMatch(p -> p.contains("restartSignal='USR2'") && p.contains("HUP or USR1")), s.problems.toString());
+        assertTrue(s.problems.stream().anyMatch(p -> p.contains("pidfile='app.pid'") && p.contains("absolute path")), s.problems.toString());
+    }
 }

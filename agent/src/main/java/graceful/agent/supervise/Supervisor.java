@@ -1,0 +1,35 @@
+package graceful.agent.supervise;
+
+/** The turning points of the protocol that a supervisor hears of. Every call returns at once and never throws. */
+public interface Supervisor {
+    /** This JVM serves: a first JVM whose listeners are bound, or a new JVM that is ready. */
+    void serving(boolean tookOverFromAnotherJvm);
+
+    /** A restart has started: a new JVM is being started. */
+    void restarting();
+
+    /** The restart rolled back: this JVM serves on, as before. */
+    void restartFailed();
+
+    /** A graceful stop has started: no new JVM, this one drains and exits. */
+    void stopping();
+
+    /** Nobody to tell. */
+    Supervisor NONE = new Supervisor() {
+        @Override
+        public void serving(boolean tookOverFromAnotherJvm) {
+        }
+
+        @Override
+        public void restarting() {
+        }
+
+        @Override
+        public void restartFailed() {
+        }
+
+        @Override
+        public void stopping() {
+        }
+    };
+}
