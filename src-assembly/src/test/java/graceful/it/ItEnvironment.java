@@ -27,6 +27,16 @@ final class ItEnvironment {
         return existingFile("graceful.it-apps.jar", "build it with: mvn -pl it-apps package");
     }
 
+    /** {@code <it-apps>/frameworks/<app>/target/<app>.jar}, beside the it-apps jar the build hands the tests. */
+    static Path frameworkJar(String app) {
+        Path jar = itAppsJar().toAbsolutePath().getParent().getParent()
+                .resolve("frameworks").resolve(app).resolve("target").resolve(app + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            fail(jar + " does not exist; build it with: mvn -DskipTests install (from the repository root)");
+        }
+        return jar;
+    }
+
     /** The JAVA_HOMEs to run the it-apps on, as listed; see {@link #requireJdk}. */
     static List<Path> jdks() {
         return Arrays.stream(property("graceful.it.jdks").split(","))
@@ -67,6 +77,16 @@ final class ItEnvironment {
             fail("cannot read the version of JDK " + javaHome + " from its release file: " + e);
         }
         return fail("no JAVA_VERSION in " + javaHome.resolve("release"));
+    }
+
+    /**
+     * A directory for files a test makes (keys, say), {@code <build directory>/it-<name>}, beside
+     * the logs; created if missing.
+     */
+    static Path workDir(String name) throws IOException {
+        Path dir = Path.of(property("graceful.it.logs")).toAbsolutePath().resolveSibling("it-" + name);
+        Files.createDirectories(dir);
+        return dir;
     }
 
     /** A fresh log file for one test's server processes (every generation appends to it). */
