@@ -140,7 +140,7 @@ class CompatibilityIT {
     }
 
     /** {@code <it-apps>/frameworks/<app>/target/<app>.jar}, beside the it-apps jar the build hands the tests. */
-    private static Path frameworkJar(String app) {
+    static Path frameworkJar(String app) {
         Path jar = ItEnvironment.itAppsJar().toAbsolutePath().getParent().getParent()
                 .resolve("frameworks").resolve(app).resolve("target").resolve(app + ".jar");
         if (!Files.isRegularFile(jar)) {

@@ -53,6 +53,25 @@ final class RestartUnderLoad {
      */
     static void run(ServerProcess.Spec spec, int restarts, long slowMillis, String where, List<HandOver> handOvers)
             throws Exception {
+        run(spec, restarts, slowMillis, where, handOvers, (server, pid) -> {
+        });
+    }
+
+    /**
+     * A look at one generation while it serves under the load: called with the first generation's
+     * pid once the load runs, and with each new pid once its hand-over is done (the old JVM gone).
+     */
+    @FunctionalInterface
+    interface GenerationCheck {
+        void check(ServerProcess server, long pid) throws Exception;
+    }
+
+    /**
+     * {@link #run(ServerProcess.Spec, int, long, String, List)}, calling {@code eachGeneration} on
+     * every generation as it serves; returns the number of requests the load client made.
+     */
+    static long run(ServerProcess.Spec spec, int restarts, long slowMillis, String where, List<HandOver> handOvers,
+                    GenerationCheck eachGeneration) throws Exception {
         // Start the app under graceful.
         try (ServerProcess server = ServerProcess.start(spec)) {
             List<Long> generations = new ArrayList<>(List.of(server.pid()));
@@ -61,12 +80,14 @@ final class RestartUnderLoad {
             LoadClient load = new LoadClient(server.port(), LOAD_MAX_DURATION);
             load.start();
             try {
+                eachGeneration.check(server, generations.get(0));
                 for (int restart = 1; restart <= restarts; restart++) {
                     long oldPid = generations.get(generations.size() - 1);
                     HandOver handOver = restartWithARequestInFlight(server, oldPid, slowMillis,
                             "HUP " + restart + " to " + oldPid + where);
                     handOvers.add(handOver);
                     generations.add(handOver.newPid());
+                    eachGeneration.check(server, handOver.newPid());
                 }
             } finally {
                 load.stop();
@@ -80,6 +101,7 @@ final class RestartUnderLoad {
                     "the load must have been served by each generation in turn" + where);
             assertEquals(List.of(generations.get(restarts)), server.livePids(),
                     "exactly the newest generation must be left running" + where);
+            return load.successes() + load.failures();
         }
     }
 
