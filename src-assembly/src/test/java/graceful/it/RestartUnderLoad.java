@@ -74,6 +74,31 @@ final class RestartUnderLoad {
      */
     static void run(ServerProcess.Spec spec, List<HttpProbe.Target> alsoLoaded, int restarts, long slowMillis,
                     String where, List<HandOver> handOvers, AfterHandOver afterEach) throws Exception {
+        run(spec, alsoLoaded, restarts, slowMillis, where, handOvers, (server, pid) -> {
+        }, afterEach);
+    }
+
+    /**
+     * A look at one generation while it serves under the load: called with the first generation's
+     * pid once the load runs, and with each new pid once its hand-over is done (the old JVM gone).
+     */
+    @FunctionalInterface
+    interface GenerationCheck {
+        void check(ServerProcess server, long pid) throws Exception;
+    }
+
+    /**
+     * {@link #run(ServerProcess.Spec, int, long, String, List)}, calling {@code eachGeneration} on
+     * every generation as it serves; returns the number of requests the load client made.
+     */
+    static long run(ServerProcess.Spec spec, int restarts, long slowMillis, String where, List<HandOver> handOvers,
+                    GenerationCheck eachGeneration) throws Exception {
+        return run(spec, List.of(), restarts, slowMillis, where, handOvers, eachGeneration, AfterHandOver.NOTHING);
+    }
+
+    private static long run(ServerProcess.Spec spec, List<HttpProbe.Target> alsoLoaded, int restarts, long slowMillis,
+                            String where, List<HandOver> handOvers, GenerationCheck eachGeneration,
+                            AfterHandOver afterEach) throws Exception {
         // Start the app under graceful.
         try (ServerProcess server = ServerProcess.start(spec)) {
             List<Long> generations = new ArrayList<>(List.of(server.pid()));
@@ -87,6 +112,7 @@ final class RestartUnderLoad {
                     .toList();
             loads.forEach(LoadClient::start);
             try {
+                eachGeneration.check(server, generations.get(0));
                 for (int restart = 1; restart <= restarts; restart++) {
                     long oldPid = generations.get(generations.size() - 1);
                     HandOver handOver = restartWithRequestsInFlight(server, targets, oldPid, slowMillis,
@@ -94,6 +120,7 @@ final class RestartUnderLoad {
                     handOvers.add(handOver);
                     generations.add(handOver.newPid());
                     afterEach.check(server, handOver);
+                    eachGeneration.check(server, handOver.newPid());
                 }
             } finally {
                 for (LoadClient load : loads) {
@@ -112,6 +139,7 @@ final class RestartUnderLoad {
                     "each HUP must bring a new pid; generations " + generations + where);
             assertEquals(List.of(generations.get(restarts)), server.livePids(),
                     "exactly the newest generation must be left running" + where);
+            return loads.stream().mapToLong(load -> load.successes() + load.failures()).sum();
         }
     }
 
