@@ -37,7 +37,7 @@ final class HttpServerApp {
         for (int extraPort : extraPorts) {
             HttpServer extra = start(bindHost, extraPort, handlers);
             System.out.println("graceful-it-app " + NAME + " also listening on " + bindHost + ":"
-                    + extra.getAddress().getPort());
+                    + extra.getAddress().getPort() + " pid " + ProcessHandle.current().pid());
         }
         HttpServer server = start(bindHost, port, handlers);
         Main.announceListening(NAME, bindHost, server.getAddress().getPort());

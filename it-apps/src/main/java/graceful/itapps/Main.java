@@ -18,8 +18,9 @@ import java.util.concurrent.CountDownLatch;
  * <li>{@code -Dgraceful.it.hangIfExists=<path>}: if the file exists at startup, never bind and
  *     sleep forever (a new release that never becomes ready).
  * <li>{@code -Dgraceful.it.extraPortsFile=<path>}: {@code httpserver} only: also listen on each
- *     port the file lists (whitespace-separated; missing or empty file: none), on the same host,
- *     serving the same endpoints (a second listener, like an admin port).
+ *     port the file lists (whitespace-separated, 0 for a free one; missing or empty file: none),
+ *     on the same host, serving the same endpoints (a second listener, like an admin port); each
+ *     is announced as {@code ... also listening on <host>:<port> pid <pid>}.
  * </ul>
  */
 public final class Main {

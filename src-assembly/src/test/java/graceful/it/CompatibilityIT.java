@@ -115,7 +115,8 @@ class CompatibilityIT {
         long started = System.nanoTime();
         try {
             RestartUnderLoad.run(new ServerProcess.Spec(ItEnvironment.requireJdk(javaHome), ItEnvironment.gracefulJar(),
-                    ItEnvironment.frameworkJar(app), app, ServerProcess.freePort(), log), RESTARTS, slowMillis, where, handOvers);
+                    ItEnvironment.frameworkJar(app), app, ServerProcess.freePort(), log), RESTARTS, slowMillis, where,
+                    handOvers);
             outcome = "PASS";
         } catch (Throwable failure) {
             String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
@@ -124,7 +125,8 @@ class CompatibilityIT {
             throw failure;
         } finally {
             String line = String.format(Locale.ROOT, "%-28s %s in %4.1f s%s%n%s", name, outcome,
-                    (System.nanoTime() - started) / 1e9, timings(handOvers, slowMillis), LogScan.of(log).describe());
+                    (System.nanoTime() - started) / 1e9, RestartUnderLoad.timings(handOvers, slowMillis),
+                    LogScan.of(log).describe());
             REPORT.put(name, line);
             System.out.println("compatibility: " + line);
         }
@@ -138,18 +140,6 @@ class CompatibilityIT {
         Path file = Path.of(System.getProperty("graceful.it.logs"), "compatibility-summary.txt");
         Files.writeString(file, text);
         System.out.println(text);
-    }
-
-    private static String timings(List<RestartUnderLoad.HandOver> handOvers, long slowMillis) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < handOvers.size(); i++) {
-            RestartUnderLoad.HandOver handOver = handOvers.get(i);
-            text.append(String.format(Locale.ROOT, "; HUP %d: new pid answers %5d ms, old pid gone %5d ms"
-                            + " (%d ms after its %d ms request in flight was answered)", i + 1,
-                    handOver.newPidAnswered().toMillis(), handOver.oldPidGone().toMillis(),
-                    handOver.oldPidGone().minus(handOver.slowRequestFinished()).toMillis(), slowMillis));
-        }
-        return text.toString();
     }
 
     /**

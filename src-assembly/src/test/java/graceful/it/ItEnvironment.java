@@ -79,6 +79,16 @@ final class ItEnvironment {
         return fail("no JAVA_VERSION in " + javaHome.resolve("release"));
     }
 
+    /**
+     * A directory for files a test makes (keys, say), {@code <build directory>/it-<name>}, beside
+     * the logs; created if missing.
+     */
+    static Path workDir(String name) throws IOException {
+        Path dir = Path.of(property("graceful.it.logs")).toAbsolutePath().resolveSibling("it-" + name);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
     /** A fresh log file for one test's server processes (every generation appends to it). */
     static Path freshLogFile(String name) throws IOException {
         Path logs = Path.of(property("graceful.it.logs"));

@@ -19,7 +19,7 @@ import java.util.List;
  * drops it quietly (JDK HttpServer, Netty, Undertow, NIO apps). A listener with a platform
  * thread blocked in accept is not closed: many servers treat a closed listener under a running
  * acceptor as an error and log it forever (Tomcat: "Socket accept failed", every 1.6 s). Instead
- * its fd is made to refer to a private listening socket nobody connects to (dup2) and the
+ * its fd is made to refer to a private loopback listening socket (dup2) and the
  * acceptor is woken the way the JDK wakes it on close; it goes back to accept and waits there,
  * quietly, until the JVM exits. Either way this JVM no longer holds the shared socket.
  */
@@ -50,6 +50,7 @@ final class StopAccepting {
             return;
         }
         sockets.dup2(nowhereFd(), fd); // from here on, no accept of this JVM reaches the shared socket...
+        reportPrivateAddress(owner);
         wake(owner); // ...but one already blocked in it until woken
         quietlyStopped.add(owner);
     }
@@ -63,6 +64,23 @@ final class StopAccepting {
         for (int round = 0; round < WAKE_ROUNDS && !quietlyStopped.isEmpty(); round++) {
             Thread.sleep(WAKE_INTERVAL_MILLIS);
             quietlyStopped.forEach(this::wake);
+        }
+    }
+
+    /**
+     * A server that stops its acceptor by connecting to its own listener's address (Tomcat's
+     * unlockAccept, run by a shutdown hook at exit) must reach the private socket its acceptor
+     * now waits on, not the shared one: that connection would go to the new JVM, and this
+     * server would wait a second per try for an acceptor that never wakes. So the channel now
+     * reports the private socket's address, which is where it accepts.
+     */
+    private void reportPrivateAddress(Object owner) {
+        if (owner instanceof ServerSocketChannel) {
+            try {
+                sockets.reportLocalAddress(owner, nowhere.getLocalAddress());
+            } catch (IOException | RuntimeException e) {
+                Log.debug("the stopped listener still reports its shared address (" + e + ")");
+            }
         }
     }
 
@@ -98,7 +116,7 @@ final class StopAccepting {
         if (nowhere == null) {
             ServerSocketChannel channel = ServerSocketChannel.open();
             channel.configureBlocking(false); // an accept on it returns "nothing yet", and the JDK waits
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16); // room for the app's own wake-up connects
             tracker.forget(channel);
             nowhere = channel;
             Log.debug("accepting threads now wait on " + channel.getLocalAddress() + ", which nobody connects to");

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
+import org.tinylog.provider.ProviderRegistry;
 
 /** Every log line graceful writes goes through here, prefixed with pid and generation. */
 public final class Log {
@@ -58,7 +59,20 @@ public final class Log {
             settings.put("writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level}: {message}");
             settings.put("writingthread", "false");
             settings.put("autoshutdown", "false");
-            Configuration.replace(settings);
+            // tinylog finds its provider and writers through the thread's context class loader
+            // first: on an app's thread (or a signal thread on JDK 25) that is the app's loader,
+            // and an app with tinylog of its own would hand graceful's tinylog its classes, which
+            // it rejects, logging nothing ever after. Everything tinylog loads is loaded now.
+            Thread thread = Thread.currentThread();
+            ClassLoader context = thread.getContextClassLoader();
+            thread.setContextClassLoader(Log.class.getClassLoader());
+            try {
+                Configuration.replace(settings);
+                ProviderRegistry.getLoggingProvider();
+                Logger.isTraceEnabled();
+            } finally {
+                thread.setContextClassLoader(context);
+            }
             configured = true;
         }
     }

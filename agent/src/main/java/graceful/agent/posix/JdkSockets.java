@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -110,6 +111,20 @@ public final class JdkSockets {
             signalNativeThread.invokeExact(nativeThread);
         } catch (Throwable e) {
             throw new IllegalStateException("NativeThread.signal", e);
+        }
+    }
+
+    /**
+     * Makes a ServerSocketChannel report {@code address} as its local address from now on (the
+     * JDK caches it at bind). Looked up on first use: only a draining JVM needs it.
+     */
+    public void reportLocalAddress(Object channel, SocketAddress address) {
+        try {
+            Class<?> type = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
+            MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                    .findSetter(type, "localAddress", SocketAddress.class).invoke(channel, address);
+        } catch (Throwable e) {
+            throw new IllegalStateException("ServerSocketChannelImpl.localAddress", e);
         }
     }
 

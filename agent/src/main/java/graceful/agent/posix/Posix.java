@@ -21,44 +21,12 @@ public final class Posix {
     // sigset_t (128) on every 64-bit Linux; the structs are opaque, only their size matters here.
     private static final int OPAQUE_STRUCT_BYTES = 1024;
 
-    /**
-     * jnr-ffi tries to load a helper class through a URL it builds from the class file's URL;
-     * from graceful's isolated loader that fails harmlessly, but it says so on stderr through
-     * java.util.logging. Held here so the logger (and its level) is not garbage-collected.
-     */
-    private static final java.util.logging.Logger JNR_FINALIZER_LOG =
-            java.util.logging.Logger.getLogger("jnr.ffi.util.ref.FinalizableReferenceQueue");
-
     private final POSIX posix;
     private final LibC libc;
     private final Runtime runtime;
 
     static {
-        JNR_FINALIZER_LOG.setLevel(java.util.logging.Level.OFF);
-        useJffiWithoutUnsafe();
-    }
-
-    /**
-     * jffi uses sun.misc.Unsafe for memory access unless told not to, and JDK 24+ warns about that
-     * (JEP 498). The switch is a system property read once, when jffi's MemoryIO is first used:
-     * set it just for graceful's jffi, then put back what was there, so an app's own jffi (in its
-     * own class loader) is not affected.
-     */
-    private static void useJffiWithoutUnsafe() {
-        String property = "jffi.unsafe.disabled";
-        String before = System.getProperty(property);
-        System.setProperty(property, "true");
-        try {
-            com.kenai.jffi.MemoryIO.getInstance();
-        } catch (RuntimeException | LinkageError e) {
-            // jnr reports its own failure at first use
-        } finally {
-            if (before == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, before);
-            }
-        }
+        Jffi.prepare();
     }
 
     public Posix() {

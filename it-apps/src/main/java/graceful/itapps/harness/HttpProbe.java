@@ -11,10 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * One GET on a fresh connection to 127.0.0.1, with a raw socket. It never retries: a refused
- * connect, a reset, a truncated response or a timeout is an exception the caller counts.
+ * One GET on a fresh connection (to 127.0.0.1 unless a {@link Target} says otherwise), with a
+ * raw socket, or a TLS socket over it. It never retries: a refused connect, a reset, a failed
+ * handshake, a truncated response or a timeout is an exception the caller counts.
  * (java.net.http.HttpClient would silently retry some of those and hide the very failures a
  * restart must not cause.)
  */
@@ -31,28 +35,82 @@ public final class HttpProbe {
     public record Response(int status, long pid, String body) {
     }
 
+    /**
+     * Where a request goes: {@code host} (an IP literal, e.g. {@code 127.0.0.1} or {@code ::1})
+     * and {@code port}, over plain TCP ({@code tls} null) or over TLS with {@code tls}, which also
+     * checks that the server's certificate is for {@code host} (HTTPS endpoint identification).
+     */
+    public record Target(String host, int port, SSLSocketFactory tls) {
+        public static final String LOOPBACK = "127.0.0.1";
+
+        /** Plain HTTP to 127.0.0.1:{@code port}. */
+        public static Target loopback(int port) {
+            return new Target(LOOPBACK, port, null);
+        }
+
+        public Target withHost(String otherHost) {
+            return new Target(otherHost, port, tls);
+        }
+
+        public Target withPort(int otherPort) {
+            return new Target(host, otherPort, tls);
+        }
+
+        /** {@code host:port}, the host in brackets if IPv6: the form of a URL and a Host header. */
+        public String authority() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        @Override
+        public String toString() {
+            return (tls == null ? "http://" : "https://") + authority();
+        }
+    }
+
     private HttpProbe() {
     }
 
     public static Response get(int port, String path) throws IOException {
+        return get(Target.loopback(port), path);
+    }
+
+    public static Response get(Target target, String path) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return readResponse(new BufferedInputStream(socket.getInputStream()));
+            // Closing the TLS socket (autoClose) closes the TCP socket too; closing both is harmless.
+            try (Socket connection = target.tls() == null ? socket : startTls(socket, target)) {
+                OutputStream out = connection.getOutputStream();
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: " + target.authority() + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                return readResponse(new BufferedInputStream(connection.getInputStream()));
+            }
         }
     }
 
     /** The pid that answers {@code GET /} with 200 right now; anything else is an exception. */
     public static long pidAnswering(int port) throws IOException {
-        Response response = get(port, "/");
+        return pidAnswering(Target.loopback(port));
+    }
+
+    /** The pid that answers {@code GET /} at {@code target} with 200 right now; anything else is an exception. */
+    public static long pidAnswering(Target target) throws IOException {
+        Response response = get(target, "/");
         if (response.status() != 200 || response.pid() < 0) {
-            throw new IOException("GET / on port " + port + " answered " + response.status() + ": " + response.body());
+            throw new IOException("GET / on " + target + " answered " + response.status() + ": " + response.body());
         }
         return response.pid();
+    }
+
+    /** TLS over the connected {@code socket}; the handshake is done (within the read timeout) when this returns. */
+    private static SSLSocket startTls(Socket socket, Target target) throws IOException {
+        SSLSocket tls = (SSLSocket) target.tls().createSocket(socket, target.host(), target.port(), true);
+        SSLParameters parameters = tls.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(parameters);
+        tls.startHandshake();
+        return tls;
     }
 
     private static Response readResponse(InputStream in) throws IOException {

@@ -12,9 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Steady load on {@code GET /}: a few threads, each looping {@link HttpProbe} (a fresh
- * connection per request, so every request tests the listener), until stopped or until a
- * maximum duration. Counts successes per answering pid and failures, and keeps the first
+ * Steady load on {@code GET /} at 127.0.0.1:port or at a {@link HttpProbe.Target}: a few
+ * threads, each looping {@link HttpProbe} (a fresh connection per request, so every request
+ * tests the listener), until stopped or until a maximum duration. Counts successes per answering pid and failures, and keeps the first
  * failures' messages.
  */
 public final class LoadClient {
@@ -32,7 +32,7 @@ public final class LoadClient {
     /** Pause after a failure, so a server that is down does not turn the load into a busy spin. */
     private static final long PAUSE_AFTER_FAILURE_MILLIS = 20;
 
-    private final int port;
+    private final HttpProbe.Target target;
     private final int threadCount;
     private final Duration maxDuration;
 
@@ -46,14 +46,23 @@ public final class LoadClient {
     private volatile boolean stopped;
     private volatile long startNanos;
 
-    public LoadClient(int port, int threadCount, Duration maxDuration) {
-        this.port = port;
+    public LoadClient(HttpProbe.Target target, int threadCount, Duration maxDuration) {
+        this.target = target;
         this.threadCount = threadCount;
         this.maxDuration = maxDuration;
     }
 
+    public LoadClient(int port, int threadCount, Duration maxDuration) {
+        this(HttpProbe.Target.loopback(port), threadCount, maxDuration);
+    }
+
     public LoadClient(int port, Duration maxDuration) {
         this(port, DEFAULT_THREADS, maxDuration);
+    }
+
+    /** Where the load goes. */
+    public HttpProbe.Target target() {
+        return target;
     }
 
     public synchronized void start() {
@@ -131,7 +140,7 @@ public final class LoadClient {
     /** One request; true if it succeeded. */
     private boolean requestOnce() {
         try {
-            HttpProbe.Response response = HttpProbe.get(port, "/");
+            HttpProbe.Response response = HttpProbe.get(target, "/");
             if (response.status() == 200 && response.pid() >= 0) {
                 recordSuccess(response.pid());
                 return true;

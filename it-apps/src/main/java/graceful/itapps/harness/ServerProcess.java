@@ -20,6 +20,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * An it-app running in its own JVM, optionally under the graceful agent, and every later
@@ -36,8 +37,10 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * What to run: {@code <launcher> <javaHome>/bin/java [-javaagent:<gracefulJar>]
-     * -Dgraceful.it.marker=<uuid> <extraJvmArgs> -jar <itAppsJar> <app> <port>}, with
-     * {@code extraEnvironment} added to the environment, output appended to {@code logFile}.
+     * -Dgraceful.it.marker=<uuid> <extraJvmArgs> -jar <itAppsJar> <app> <port> <appArguments>}
+     * (e.g. the bind host), with {@code extraEnvironment} added to the environment, output
+     * appended to {@code logFile}; the harness reaches it at {@code host} (127.0.0.1 unless set)
+     * and {@code port}, over TLS with {@code tls} if not null (see {@link #target()}).
      * {@code gracefulJar} null runs the app without the agent (a baseline). A {@code launcher}
      * (e.g. {@code nohup}) must end by exec'ing the java command, so that the pid started is the
      * JVM's: graceful restarts whatever {@code /proc/self/cmdline} says, which is the JVM's. The
@@ -46,7 +49,14 @@ public final class ServerProcess implements AutoCloseable {
      * and the launcher (whose command line holds the marker too) counts as a generation.
      */
     public record Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
-                       List<String> extraJvmArgs, Map<String, String> extraEnvironment, List<String> launcher) {
+                       List<String> extraJvmArgs, Map<String, String> extraEnvironment, List<String> launcher,
+                       List<String> appArguments, String host, SSLSocketFactory tls) {
+
+        public Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
+                    List<String> extraJvmArgs, Map<String, String> extraEnvironment, List<String> launcher) {
+            this(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment, launcher,
+                    List.of(), HttpProbe.Target.LOOPBACK, null);
+        }
 
         public Spec(Path javaHome, Path gracefulJar, Path itAppsJar, String app, int port, Path logFile,
                     List<String> extraJvmArgs) {
@@ -58,11 +68,36 @@ public final class ServerProcess implements AutoCloseable {
         }
 
         public Spec withExtraEnvironment(Map<String, String> environment) {
-            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, environment, launcher);
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, environment, launcher,
+                    appArguments, host, tls);
         }
 
         public Spec withLauncher(List<String> command) {
-            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment, command);
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment, command,
+                    appArguments, host, tls);
+        }
+
+        /** Arguments after {@code <app> <port>}, e.g. the it-apps' bind host. */
+        public Spec withAppArguments(String... arguments) {
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment,
+                    launcher, List.of(arguments), host, tls);
+        }
+
+        /** Reach the app at {@code address} (an IP literal, e.g. {@code ::1}) instead of 127.0.0.1. */
+        public Spec withHost(String address) {
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment,
+                    launcher, appArguments, address, tls);
+        }
+
+        /** Reach the app over TLS with {@code factory} (the app must serve HTTPS). */
+        public Spec withTls(SSLSocketFactory factory) {
+            return new Spec(javaHome, gracefulJar, itAppsJar, app, port, logFile, extraJvmArgs, extraEnvironment,
+                    launcher, appArguments, host, factory);
+        }
+
+        /** Where and how the harness sends its requests. */
+        public HttpProbe.Target target() {
+            return new HttpProbe.Target(host, port, tls);
         }
     }
 
@@ -88,6 +123,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add(markerArgument);
         command.addAll(spec.extraJvmArgs());
         command.addAll(List.of("-jar", spec.itAppsJar().toString(), spec.app(), String.valueOf(spec.port())));
+        command.addAll(spec.appArguments());
 
         Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
         Files.writeString(spec.logFile(), "# " + Instant.now() + " starting: " + String.join(" ", command)
@@ -122,13 +158,18 @@ public final class ServerProcess implements AutoCloseable {
         return spec.port();
     }
 
+    /** Where and how the harness reaches the app: 127.0.0.1 and plain HTTP unless the spec says otherwise. */
+    public HttpProbe.Target target() {
+        return spec.target();
+    }
+
     public Path logFile() {
         return spec.logFile();
     }
 
     /** The pid of the generation answering {@code GET /} now; no retry, any failure is an exception. */
     public long pid() throws IOException {
-        return HttpProbe.pidAnswering(spec.port());
+        return HttpProbe.pidAnswering(spec.target());
     }
 
     /** {@code kill -HUP <pid>}: asks graceful in that JVM to hand over to a new generation. */
@@ -251,8 +292,8 @@ public final class ServerProcess implements AutoCloseable {
         IOException lastFailure = null;
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
-                throw new IOException(spec.app() + " exited with " + process.exitValue() + " before answering on port "
-                        + spec.port() + "; log " + logFile() + ":\n" + logTail(30));
+                throw new IOException(spec.app() + " exited with " + process.exitValue() + " before answering on "
+                        + spec.target() + "; log " + logFile() + ":\n" + logTail(30));
             }
             long pid;
             try {
@@ -263,12 +304,12 @@ public final class ServerProcess implements AutoCloseable {
                 continue;
             }
             if (pid != process.pid() && !isPidInOwnNamespaceOfALiveGeneration(pid)) {
-                throw new IOException("port " + spec.port() + " is answered by pid " + pid + ", not by the "
+                throw new IOException(spec.target() + " is answered by pid " + pid + ", not by the "
                         + spec.app() + " just started (pid " + process.pid() + "); log " + logFile());
             }
             return;
         }
-        throw new IOException(spec.app() + " did not answer on port " + spec.port() + " within " + STARTUP_TIMEOUT
+        throw new IOException(spec.app() + " did not answer on " + spec.target() + " within " + STARTUP_TIMEOUT
                 + " (last: " + lastFailure + "); log " + logFile() + ":\n" + logTail(30));
     }
 
