@@ -129,7 +129,8 @@ class SystemdIT {
     /** The TCP ports a JVM itself listens on, by socket inode (/proc/net/tcp lists the whole network namespace). */
     private static Map<Long, Integer> listening(long pid) throws IOException {
         Map<Long, Integer> own = new java.util.HashMap<>(ProcFs.listeningPortsByInode(pid));
-        own.keySet().removeIf(socketInode -> !ProcFs.sockets(pid).contains("socket:[" + socketInode + "]"));
+        java.util.Set<String> sockets = ProcFs.sockets(pid);
+        own.keySet().removeIf(socketInode -> !sockets.contains("socket:[" + socketInode + "]"));
         return own;
     }
 

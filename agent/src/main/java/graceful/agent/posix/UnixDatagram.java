@@ -17,7 +17,12 @@ public final class UnixDatagram {
     private UnixDatagram() {}
 
     private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final LibC LIBC = load();
+
+        private static LibC load() {
+            Jffi.prepare();
+            return LibraryLoader.create(LibC.class).load("c");
+        }
     }
 
     /** @throws IllegalStateException naming the call that failed */
