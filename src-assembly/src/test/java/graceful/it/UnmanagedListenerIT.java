@@ -56,6 +56,9 @@ class UnmanagedListenerIT {
             String refusal = ServerLog.linesWith(log, "not managed by graceful");
             assertTrue(refusal.contains(String.valueOf(server.port())), "expected a 'not managed by graceful' line"
                     + " naming port " + server.port() + where + ServerLog.gracefulLines(log));
+            // Netty's native epoll transport is the common case (it cannot be built here): the line says what to do.
+            assertTrue(refusal.contains("-Dio.netty.transport.noNative=true"), "the refusal names Netty's workaround: "
+                    + refusal + where);
             assertEquals(old, server.pid(), "the old JVM serves on" + where);
             Restarts.assertNoFailedRequests(load, where);
             assertEquals(List.of(old), server.livePids(), "exactly the old JVM is left" + where);
