@@ -6,14 +6,26 @@ public final class Main {
 
     public static void main(String[] args) {
         String version = Main.class.getPackage().getImplementationVersion();
-        System.out.println("graceful " + (version == null ? "(development build)" : version)
-                + ": zero-downtime restarts for JVM servers.");
-        System.out.println();
-        System.out.println("  java -javaagent:graceful.jar -jar app.jar    run your server under graceful");
-        System.out.println("  kill -HUP <pid>                              restart it: a new JVM takes over the");
-        System.out.println("                                               listening sockets, the old one drains");
-        System.out.println();
-        System.out.println("Settings: -javaagent:graceful.jar=drainTimeout=30s,readyTimeout=60s");
-        System.out.println("          or -Dgraceful.drainTimeout=30s, or GRACEFUL_DRAIN_TIMEOUT=30s");
+        System.out.print("graceful " + (version == null ? "(development build)" : version)
+                + ": zero-downtime restarts for JVM servers.\n"
+                + "\n"
+                + "  java -javaagent:graceful.jar[=name=value,...] [JVM options] -jar app.jar [arguments]\n"
+                + "  kill -HUP <pid>    restart: a new JVM with the same command line takes over the\n"
+                + "                     listening sockets; the old one finishes its connections and exits\n"
+                + "  kill -TERM <pid>   stop: stop accepting, finish the connections, exit\n"
+                + "\n"
+                + "Settings, with their defaults; each as an agent argument (drainTimeout=10s),\n"
+                + "a system property (-Dgraceful.drainTimeout=10s) or in the environment\n"
+                + "(GRACEFUL_DRAIN_TIMEOUT=10s):\n"
+                + "  drainTimeout=30s     the old JVM waits this long for its connections to close\n"
+                + "  readyTimeout=60s     the old JVM waits this long for the new one to be ready\n"
+                + "  readySettle=5s       a new JVM binding fewer listeners is ready this long after its last bind\n"
+                + "  stopOnTerm=true      SIGTERM and SIGINT stop gracefully; false: the JVM's own behaviour\n"
+                + "  closeKeepAlive=true  a draining JVM's next HTTP/1.1 response says Connection: close\n"
+                + "  restartSignal=HUP    the signal that starts a restart\n"
+                + "  pidfile=             a file that always holds the serving JVM's pid (default: none)\n"
+                + "  logLevel=info        trace, debug, info, warn, error or off\n"
+                + "\n"
+                + "Details: README.md, beside graceful.jar in graceful-<version>.tar.gz.\n");
     }
 }

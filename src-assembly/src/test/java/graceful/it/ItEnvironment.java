@@ -23,6 +23,21 @@ final class ItEnvironment {
         return existingFile("graceful.jar", "build it with: mvn -DskipTests install (from the repository root)");
     }
 
+    /** The version the build stamps on graceful.jar and the tarball (the project version). */
+    static String version() {
+        return property("graceful.version");
+    }
+
+    /** {@code graceful-<version>.tar.gz}, the distribution. */
+    static Path distTarball() {
+        return existingFile("graceful.dist.tarball", "build it with: mvn -DskipTests install (from the repository root)");
+    }
+
+    /** The repository root: where README.md and LICENSE come from. */
+    static Path sourceRoot() {
+        return Path.of(property("graceful.source.root")).toAbsolutePath().normalize();
+    }
+
     static Path itAppsJar() {
         return existingFile("graceful.it-apps.jar", "build it with: mvn -pl it-apps package");
     }
@@ -91,11 +106,14 @@ final class ItEnvironment {
 
     /** A fresh log file for one test's server processes (every generation appends to it). */
     static Path freshLogFile(String name) throws IOException {
-        Path logs = Path.of(property("graceful.it.logs"));
-        Files.createDirectories(logs);
-        Path log = logs.resolve(name + ".log");
+        Path log = logsDir().resolve(name + ".log");
         Files.deleteIfExists(log);
         return log;
+    }
+
+    /** Where the tests' server logs and other output go (created if missing). */
+    static Path logsDir() throws IOException {
+        return Files.createDirectories(Path.of(property("graceful.it.logs")));
     }
 
     private static Path existingFile(String property, String howToGetIt) {
