@@ -10,6 +10,7 @@ import graceful.agent.instrument.SocketEvents;
 import graceful.agent.instrument.WriteWatch;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
+import graceful.agent.posix.ThisProcess;
 import graceful.agent.inherit.RestartVariables;
 import graceful.agent.signal.Signals;
 import graceful.agent.track.Tracker;
@@ -33,18 +34,22 @@ public final class Agent {
             settings.problems.forEach(Log::warn);
 
             JdkModules.openTo(Agent.class.getModule(), instrumentation);
+            // First, before anything loads a JDK socket class: classes patched as they load cost
+            // far less than classes patched again (retransformed) once loaded.
+            Instrumenter.Patches patches = Instrumenter.patch(instrumentation);
             JdkSockets sockets = new JdkSockets();
             Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets, settings.readySettle);
             Log.generation(inheritance.generation());
             boolean restartVariablesHidden = Handover.present(System.getenv()) && hideRestartVariables();
             Tracker tracker = new Tracker(sockets);
-            WriteWatch writes = Instrumenter.install(instrumentation, events(inheritance, tracker, restartVariablesHidden));
+            WriteWatch writes = patches.connect(events(inheritance, tracker, restartVariablesHidden),
+                    problem -> Log.warn("restarts unavailable from now on, the app runs on without graceful: " + problem));
 
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
                     settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
                     inheritance::isReady, inheritance::rejected);
-            if (ProcessHandle.current().pid() == 1) {
+            if (ThisProcess.pid() == 1) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
             Signals.onHup(upgrader::request);
