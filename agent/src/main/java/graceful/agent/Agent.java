@@ -2,33 +2,34 @@ package graceful.agent;
 
 import graceful.agent.config.Settings;
 import graceful.agent.drain.Drainer;
+import graceful.agent.inherit.Endpoint;
 import graceful.agent.inherit.Handover;
 import graceful.agent.inherit.Inheritance;
+import graceful.agent.inherit.RestartVariables;
+import graceful.agent.inherit.SocketActivation;
 import graceful.agent.instrument.Instrumenter;
 import graceful.agent.instrument.JdkModules;
 import graceful.agent.instrument.SocketEvents;
 import graceful.agent.instrument.WriteWatch;
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
-import graceful.agent.inherit.RestartVariables;
-import graceful.agent.inherit.SocketActivation;
+import graceful.agent.posix.ThisProcess;
+import graceful.agent.signal.Signals;
 import graceful.agent.supervise.Status;
 import graceful.agent.supervise.Supervisors;
-import graceful.agent.inherit.Endpoint;
 import graceful.agent.track.Listener;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import graceful.agent.signal.Signals;
 import graceful.agent.track.Tracker;
 import graceful.agent.upgrade.Preflight;
 import graceful.agent.upgrade.Upgrader;
 import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** Wires the stages together at premain. */
 public final class Agent {
@@ -42,6 +43,9 @@ public final class Agent {
             settings.problems.forEach(Log::warn);
 
             JdkModules.openTo(Agent.class.getModule(), instrumentation);
+            // First, before anything loads a JDK socket class: classes patched as they load cost
+            // far less than classes patched again (retransformed) once loaded.
+            Instrumenter.Patches patches = Instrumenter.patch(instrumentation);
             JdkSockets sockets = new JdkSockets();
             Inheritance inheritance = Inheritance.fromEnvironment(System.getenv(), sockets, settings.readySettle);
             Log.generation(inheritance.generation());
@@ -51,14 +55,14 @@ public final class Agent {
             boolean restartVariablesHidden = (Handover.present(System.getenv()) || SocketActivation.present(System.getenv()))
                     && hideRestartVariables();
             inheritance.onReady(() -> supervisors.serving(true));
-            WriteWatch writes = Instrumenter.install(instrumentation,
-                    events(inheritance, tracker, supervisors, restartVariablesHidden));
+            WriteWatch writes = patches.connect(events(inheritance, tracker, supervisors, restartVariablesHidden),
+                    problem -> Log.warn("restarts unavailable from now on, the app runs on without graceful: " + problem));
 
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
                     settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
                     inheritance::isReady, inheritance::rejected, supervisors, lastRestart);
-            if (ProcessHandle.current().pid() == 1) {
+            if (ThisProcess.pid() == 1) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
             Signals.onRestartSignal(settings.restartSignal, upgrader::request);

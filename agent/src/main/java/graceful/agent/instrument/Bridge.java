@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 
 /**
  * Defines {@code sun.nio.ch.GracefulBridge} inside java.base (boot loader) and points its hooks
- * at graceful. Defining it through a private lookup on {@code sun.nio.ch.Net} instead of
+ * at graceful. Defining it through a private lookup in {@code sun.nio.ch} instead of
  * appending to the boot class path keeps CDS on and prints nothing.
  */
 final class Bridge {
@@ -23,7 +23,9 @@ final class Bridge {
         try {
             return Class.forName(NAME, false, null);
         } catch (ClassNotFoundException notYet) {
-            Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+            // Any class of the package serves as the lookup's anchor: a small one graceful does not
+            // patch, so that loading it here does not load a class to patch before the transformer is in.
+            Class<?> anchor = Class.forName("sun.nio.ch.IOStatus", false, null);
             byte[] bytes;
             try (InputStream in = Bridge.class.getClassLoader().getResourceAsStream("sun/nio/ch/GracefulBridge.class")) {
                 if (in == null) {
@@ -31,7 +33,7 @@ final class Bridge {
                 }
                 bytes = in.readAllBytes();
             }
-            return MethodHandles.privateLookupIn(net, MethodHandles.lookup()).defineClass(bytes);
+            return MethodHandles.privateLookupIn(anchor, MethodHandles.lookup()).defineClass(bytes);
         }
     }
 

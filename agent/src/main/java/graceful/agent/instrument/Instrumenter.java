@@ -2,65 +2,70 @@ package graceful.agent.instrument;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Installs graceful into the JDK: the bridge, the transformer, and a check that every patched
- * class really was patched. Either all of it takes, or it is undone and {@link #install} throws.
+ * Installs graceful into the JDK in two steps: {@link #patch} defines the bridge and installs the
+ * transformer, which patches each listed JDK class as it loads (patching them all up front cost
+ * 40-90 ms of every start, mostly loading socket classes the app may never use); {@link
+ * Patches#connect} then points the bridge at graceful. A class whose patch fails, now or when it
+ * loads later, disconnects every hook: the JDK then behaves as without graceful.
  */
 public final class Instrumenter {
     private Instrumenter() {}
 
-    /** Returns the switch of the write hook, which starts unset. */
-    public static WriteWatch install(Instrumentation instrumentation, SocketEvents events) throws Exception {
+    /** The bridge and the transformer; the hooks stay unset until {@link Patches#connect}. */
+    public static Patches patch(Instrumentation instrumentation) throws Exception {
         Class<?> bridge = Bridge.define();
         JdkTransformer transformer = new JdkTransformer();
         instrumentation.addTransformer(transformer, true);
-        List<Class<?>> targets = new ArrayList<>();
         try {
+            // Listed classes loaded before graceful (by the JVM, or an agent before it) are patched now.
             List<Class<?>> alreadyLoaded = new ArrayList<>();
-            Set<String> loadedNow = bootClassNames(instrumentation);
-            for (String internal : EntryHooks.HOOKS.keySet()) {
-                String name = internal.replace('/', '.');
-                boolean loaded = loadedNow.contains(name);
-                // Loading (not initialising) each target now runs the transformer at once, so a
-                // failure shows here rather than half-way through the app's life.
-                Class<?> target = Class.forName(name, false, null);
-                targets.add(target);
-                if (loaded) {
-                    alreadyLoaded.add(target);
+            for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
+                if (loaded.getClassLoader() == null && EntryHooks.HOOKS.containsKey(loaded.getName().replace('.', '/'))) {
+                    alreadyLoaded.add(loaded);
                 }
             }
             if (!alreadyLoaded.isEmpty()) {
                 instrumentation.retransformClasses(alreadyLoaded.toArray(new Class<?>[0]));
             }
-            if (!transformer.failures.isEmpty() || transformer.patched.size() != EntryHooks.HOOKS.size()) {
-                throw new IllegalStateException("could not patch the JDK: " + transformer.failures
-                        + (transformer.failures.isEmpty() ? " (patched only " + transformer.patched.keySet() + ")" : ""));
+            if (!transformer.failures.isEmpty()) {
+                throw new IllegalStateException("could not patch the JDK: " + transformer.failures);
             }
-            Bridge.connect(bridge, events);
-            return new WriteWatch(bridge);
         } catch (Exception | Error failed) {
-            Bridge.disconnect(bridge);
             instrumentation.removeTransformer(transformer);
-            try {
-                instrumentation.retransformClasses(targets.toArray(new Class<?>[0]));
-            } catch (Exception | Error ignored) {
-                // the hooks are disconnected: whatever stayed patched now calls into nothing
-            }
             throw failed;
         }
+        return new Patches(bridge, transformer);
     }
 
-    private static Set<String> bootClassNames(Instrumentation instrumentation) {
-        Set<String> names = new HashSet<>();
-        for (Class<?> c : instrumentation.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null) {
-                names.add(c.getName());
-            }
+    /** The JDK patched, or being patched as its classes load. */
+    public static final class Patches {
+        private final Class<?> bridge;
+        private final JdkTransformer transformer;
+
+        private Patches(Class<?> bridge, JdkTransformer transformer) {
+            this.bridge = bridge;
+            this.transformer = transformer;
         }
-        return names;
+
+        /**
+         * Points the bridge at graceful; from now on a patch that fails (as its class loads)
+         * disconnects it again and tells {@code onFailure} why. Returns the write hook's switch.
+         */
+        public WriteWatch connect(SocketEvents events, Consumer<String> onFailure) throws ReflectiveOperationException {
+            transformer.onFailure((name, reason) -> {
+                Bridge.disconnect(bridge);
+                onFailure.accept("could not patch " + name.replace('/', '.') + " (" + reason + ")");
+            });
+            Bridge.connect(bridge, events);
+            if (!transformer.failures.isEmpty()) {
+                Bridge.disconnect(bridge);
+                throw new IllegalStateException("could not patch the JDK: " + transformer.failures);
+            }
+            return new WriteWatch(bridge);
+        }
     }
 }

@@ -4,13 +4,23 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
-/** Looks at class names only, and patches the few boot-loader classes {@link EntryHooks} lists. */
+/**
+ * Looks at class names only, and patches the few boot-loader classes {@link EntryHooks} lists,
+ * as each one loads (most are loaded only when the app first binds, or never).
+ */
 final class JdkTransformer implements ClassFileTransformer {
     /** Classes whose patch failed, with the reason. */
     final Map<String, String> failures = new ConcurrentHashMap<>();
     /** Classes patched, by internal name. */
     final Map<String, Boolean> patched = new ConcurrentHashMap<>();
+    /** Told of a patch that failed: (class, reason). */
+    private volatile BiConsumer<String, String> onFailure = (name, reason) -> { };
+
+    void onFailure(BiConsumer<String, String> listener) {
+        onFailure = listener;
+    }
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefining,
@@ -24,6 +34,7 @@ final class JdkTransformer implements ClassFileTransformer {
             return result;
         } catch (Throwable failure) {
             failures.put(className, String.valueOf(failure));
+            onFailure.accept(className, String.valueOf(failure));
             return null;
         }
     }

@@ -1,5 +1,6 @@
 package graceful.agent.log;
 
+import graceful.agent.posix.ThisProcess;
 import java.util.HashMap;
 import java.util.Map;
 import org.tinylog.Logger;
@@ -8,7 +9,7 @@ import org.tinylog.provider.ProviderRegistry;
 
 /** Every log line graceful writes goes through here, prefixed with pid and generation. */
 public final class Log {
-    private static volatile String prefix = "graceful[pid " + ProcessHandle.current().pid() + "] ";
+    private static volatile String prefix = "graceful[pid " + ThisProcess.pid() + "] ";
     private static volatile boolean configured;
     private static volatile String level = "info";
 
@@ -16,7 +17,7 @@ public final class Log {
 
     /** Sets the generation shown in each line; called once the agent knows it. */
     public static void generation(int generation) {
-        prefix = "graceful[pid " + ProcessHandle.current().pid() + " gen " + generation + "] ";
+        prefix = "graceful[pid " + ThisProcess.pid() + " gen " + generation + "] ";
     }
 
     /** The lowest level written: trace, debug, info, warn, error or off. Before the first line only. */

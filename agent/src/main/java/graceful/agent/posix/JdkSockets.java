@@ -22,63 +22,120 @@ public final class JdkSockets {
     private static final int SOL_SOCKET = 1;
     private static final int SO_ACCEPTCONN = 30;
 
-    private final MethodHandle dup2;
-    private final MethodHandle close0;
-    private final MethodHandle soType0;
-    private final MethodHandle getIntOption0;
-    private final MethodHandle localAddress;
-    private final MethodHandle newFD;
-    private final MethodHandle fdVal;
-    private final MethodHandle channelFdVal;
-    private final MethodHandle socketChannelFd;
-    private final MethodHandle serverSocketImpl;
-    private final MethodHandle socketImplFd;
-    private final MethodHandle channelAcceptThread;
-    private final MethodHandle socketImplAcceptThread;
-    private final MethodHandle signalNativeThread;
-    /** JDK 21+ only; null before virtual threads existed. */
-    private final MethodHandle isVirtualThread;
+    /**
+     * The handles, looked up on first use, a group at a time: looking them all up at startup cost
+     * ~7 ms, and loaded sun.nio.ch.Net and the socket classes before graceful's transformer was
+     * installed, so they had to be patched again (retransformed), another 20-40 ms. Static finals,
+     * so that the JIT treats them as constants on the hot paths (every close passes here).
+     */
+    private static final class Fds {
+        static final MethodHandle DUP2;
+        static final MethodHandle CLOSE0;
+        static final MethodHandle SO_TYPE0;
+        static final MethodHandle NEW_FD;
+        static final MethodHandle FD_VAL;
 
-    public JdkSockets() throws ReflectiveOperationException {
-        Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel", false, null);
-        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
-        Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
-        Class<?> channel = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
-        MethodHandles.Lookup inInherited = MethodHandles.privateLookupIn(inherited, MethodHandles.lookup());
-        MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
-        MethodHandles.Lookup inIoUtil = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
-        dup2 = inInherited.findStatic(inherited, "dup2", MethodType.methodType(void.class, int.class, int.class));
-        close0 = inInherited.findStatic(inherited, "close0", MethodType.methodType(void.class, int.class));
-        soType0 = inInherited.findStatic(inherited, "soType0", MethodType.methodType(int.class, int.class));
-        getIntOption0 = inNet.findStatic(net, "getIntOption0",
-                MethodType.methodType(int.class, FileDescriptor.class, boolean.class, int.class, int.class));
-        localAddress = inNet.findStatic(net, "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
-        newFD = inIoUtil.findStatic(ioUtil, "newFD", MethodType.methodType(FileDescriptor.class, int.class));
-        fdVal = inIoUtil.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
-        channelFdVal = MethodHandles.privateLookupIn(channel, MethodHandles.lookup())
-                .findVirtual(channel, "getFDVal", MethodType.methodType(int.class));
-        Class<?> socketChannel = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
-        socketChannelFd = MethodHandles.privateLookupIn(socketChannel, MethodHandles.lookup())
-                .findVirtual(socketChannel, "getFD", MethodType.methodType(FileDescriptor.class));
-        serverSocketImpl = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup())
-                .findGetter(ServerSocket.class, "impl", java.net.SocketImpl.class);
-        socketImplFd = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
-                .findGetter(java.net.SocketImpl.class, "fd", FileDescriptor.class);
-        channelAcceptThread = MethodHandles.privateLookupIn(channel, MethodHandles.lookup())
-                .findGetter(channel, "thread", long.class);
-        Class<?> nioSocketImpl = Class.forName("sun.nio.ch.NioSocketImpl", false, null);
-        socketImplAcceptThread = MethodHandles.privateLookupIn(nioSocketImpl, MethodHandles.lookup())
-                .findGetter(nioSocketImpl, "readerThread", long.class);
-        Class<?> nativeThread = Class.forName("sun.nio.ch.NativeThread", false, null);
-        MethodHandles.Lookup inNativeThread = MethodHandles.privateLookupIn(nativeThread, MethodHandles.lookup());
-        signalNativeThread = inNativeThread.findStatic(nativeThread, "signal", MethodType.methodType(void.class, long.class));
-        MethodHandle virtual;
-        try {
-            virtual = inNativeThread.findStatic(nativeThread, "isVirtualThread", MethodType.methodType(boolean.class, long.class));
-        } catch (NoSuchMethodException beforeJdk21) {
-            virtual = null;
+        static {
+            try {
+                Class<?> inherited = Class.forName("sun.nio.ch.InheritedChannel", false, null);
+                Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
+                MethodHandles.Lookup inInherited = MethodHandles.privateLookupIn(inherited, MethodHandles.lookup());
+                MethodHandles.Lookup inIoUtil = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup());
+                DUP2 = inInherited.findStatic(inherited, "dup2", MethodType.methodType(void.class, int.class, int.class));
+                CLOSE0 = inInherited.findStatic(inherited, "close0", MethodType.methodType(void.class, int.class));
+                SO_TYPE0 = inInherited.findStatic(inherited, "soType0", MethodType.methodType(int.class, int.class));
+                NEW_FD = inIoUtil.findStatic(ioUtil, "newFD", MethodType.methodType(FileDescriptor.class, int.class));
+                FD_VAL = inIoUtil.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.InheritedChannel/IOUtil", e);
+            }
         }
-        isVirtualThread = virtual;
+    }
+
+    private static final class NetNatives {
+        static final MethodHandle GET_INT_OPTION0;
+        static final MethodHandle LOCAL_ADDRESS;
+
+        static {
+            try {
+                Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+                MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+                GET_INT_OPTION0 = inNet.findStatic(net, "getIntOption0",
+                        MethodType.methodType(int.class, FileDescriptor.class, boolean.class, int.class, int.class));
+                LOCAL_ADDRESS = inNet.findStatic(net, "localAddress",
+                        MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.Net", e);
+            }
+        }
+    }
+
+    private static final class Channels {
+        static final MethodHandle LISTENER_FD_VAL;
+        static final MethodHandle ACCEPT_THREAD;
+        static final MethodHandle CONNECTION_FD;
+
+        static {
+            try {
+                Class<?> listener = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
+                Class<?> connection = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
+                MethodHandles.Lookup inListener = MethodHandles.privateLookupIn(listener, MethodHandles.lookup());
+                LISTENER_FD_VAL = inListener.findVirtual(listener, "getFDVal", MethodType.methodType(int.class));
+                ACCEPT_THREAD = inListener.findGetter(listener, "thread", long.class);
+                CONNECTION_FD = MethodHandles.privateLookupIn(connection, MethodHandles.lookup())
+                        .findVirtual(connection, "getFD", MethodType.methodType(FileDescriptor.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl/SocketChannelImpl", e);
+            }
+        }
+    }
+
+    private static final class Sockets {
+        static final MethodHandle SERVER_SOCKET_IMPL;
+        static final MethodHandle SOCKET_IMPL_FD;
+
+        static {
+            try {
+                SERVER_SOCKET_IMPL = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup())
+                        .findGetter(ServerSocket.class, "impl", java.net.SocketImpl.class);
+                SOCKET_IMPL_FD = MethodHandles.privateLookupIn(java.net.SocketImpl.class, MethodHandles.lookup())
+                        .findGetter(java.net.SocketImpl.class, "fd", FileDescriptor.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("java.net.ServerSocket/SocketImpl", e);
+            }
+        }
+    }
+
+    private static final class Threads {
+        static final MethodHandle SOCKET_IMPL_ACCEPT_THREAD;
+        static final MethodHandle SIGNAL;
+        /** JDK 21+ only; null before virtual threads existed. */
+        static final MethodHandle IS_VIRTUAL;
+
+        static {
+            try {
+                Class<?> nioSocketImpl = Class.forName("sun.nio.ch.NioSocketImpl", false, null);
+                SOCKET_IMPL_ACCEPT_THREAD = MethodHandles.privateLookupIn(nioSocketImpl, MethodHandles.lookup())
+                        .findGetter(nioSocketImpl, "readerThread", long.class);
+                Class<?> nativeThread = Class.forName("sun.nio.ch.NativeThread", false, null);
+                MethodHandles.Lookup inNativeThread = MethodHandles.privateLookupIn(nativeThread, MethodHandles.lookup());
+                SIGNAL = inNativeThread.findStatic(nativeThread, "signal", MethodType.methodType(void.class, long.class));
+                MethodHandle virtual;
+                try {
+                    virtual = inNativeThread.findStatic(nativeThread, "isVirtualThread",
+                            MethodType.methodType(boolean.class, long.class));
+                } catch (NoSuchMethodException beforeJdk21) {
+                    virtual = null;
+                }
+                IS_VIRTUAL = virtual;
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.NioSocketImpl/NativeThread", e);
+            }
+        }
+    }
+
+    /** Nothing is looked up here: see the holders above. */
+    public JdkSockets() {
     }
 
     /**
@@ -89,9 +146,9 @@ public final class JdkSockets {
         try {
             if (listener instanceof ServerSocket) {
                 java.net.SocketImpl impl = implOf((ServerSocket) listener);
-                return impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl") ? (long) socketImplAcceptThread.invoke(impl) : -1;
+                return impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl") ? (long) Threads.SOCKET_IMPL_ACCEPT_THREAD.invoke(impl) : -1;
             }
-            return (long) channelAcceptThread.invoke(listener);
+            return (long) Channels.ACCEPT_THREAD.invoke(listener);
         } catch (Throwable e) {
             return -1;
         }
@@ -99,7 +156,7 @@ public final class JdkSockets {
 
     public boolean isVirtualThread(long thread) {
         try {
-            return isVirtualThread != null && (boolean) isVirtualThread.invokeExact(thread);
+            return Threads.IS_VIRTUAL != null && (boolean) Threads.IS_VIRTUAL.invokeExact(thread);
         } catch (Throwable e) {
             return true; // cannot tell: the caller falls back to the JDK's own close
         }
@@ -108,7 +165,7 @@ public final class JdkSockets {
     /** Interrupts a native thread's blocking system call (EINTR), as the JDK does when it closes a socket. */
     public void signal(long nativeThread) {
         try {
-            signalNativeThread.invokeExact(nativeThread);
+            Threads.SIGNAL.invokeExact(nativeThread);
         } catch (Throwable e) {
             throw new IllegalStateException("NativeThread.signal", e);
         }
@@ -131,20 +188,20 @@ public final class JdkSockets {
     /** Makes {@code target} refer to the open file of {@code source} (dup2). */
     public void dup2(int source, int target) throws IOException {
         invoke(() -> {
-            dup2.invokeExact(source, target); // a statement, so the call site's type is (int,int)void
+            Fds.DUP2.invokeExact(source, target); // a statement, so the call site's type is (int,int)void
         });
     }
 
     public void close(int fd) throws IOException {
         invoke(() -> {
-            close0.invokeExact(fd);
+            Fds.CLOSE0.invokeExact(fd);
         });
     }
 
     /** SO_TYPE of the fd, or -1 if it is not a socket (or not open). */
     public int socketType(int fd) {
         try {
-            return (int) soType0.invokeExact(fd);
+            return (int) Fds.SO_TYPE0.invokeExact(fd);
         } catch (Throwable e) {
             return -1;
         }
@@ -154,21 +211,21 @@ public final class JdkSockets {
     public boolean isListening(int fd) throws IOException {
         FileDescriptor descriptor = descriptor(fd);
         int[] result = new int[1];
-        invoke(() -> result[0] = (int) getIntOption0.invokeExact(descriptor, false, SOL_SOCKET, SO_ACCEPTCONN));
+        invoke(() -> result[0] = (int) NetNatives.GET_INT_OPTION0.invokeExact(descriptor, false, SOL_SOCKET, SO_ACCEPTCONN));
         return result[0] != 0;
     }
 
     public InetSocketAddress localAddress(int fd) throws IOException {
         FileDescriptor descriptor = descriptor(fd);
         InetSocketAddress[] result = new InetSocketAddress[1];
-        invoke(() -> result[0] = (InetSocketAddress) localAddress.invokeExact(descriptor));
+        invoke(() -> result[0] = (InetSocketAddress) NetNatives.LOCAL_ADDRESS.invokeExact(descriptor));
         return result[0];
     }
 
     /** A FileDescriptor object for an fd number, e.g. to wrap it in a stream. */
     public FileDescriptor descriptor(int fd) {
         try {
-            return (FileDescriptor) newFD.invokeExact(fd);
+            return (FileDescriptor) Fds.NEW_FD.invokeExact(fd);
         } catch (Throwable e) {
             throw new IllegalStateException("IOUtil.newFD", e);
         }
@@ -176,7 +233,7 @@ public final class JdkSockets {
 
     public int fdOf(FileDescriptor descriptor) {
         try {
-            return (int) fdVal.invokeExact(descriptor);
+            return (int) Fds.FD_VAL.invokeExact(descriptor);
         } catch (Throwable e) {
             throw new IllegalStateException("IOUtil.fdVal", e);
         }
@@ -187,10 +244,10 @@ public final class JdkSockets {
         try {
             if (listener instanceof ServerSocket) {
                 java.net.SocketImpl impl = implOf((ServerSocket) listener);
-                FileDescriptor fd = (FileDescriptor) socketImplFd.invokeExact(impl);
+                FileDescriptor fd = (FileDescriptor) Sockets.SOCKET_IMPL_FD.invokeExact(impl);
                 return fd == null ? -1 : fdOf(fd);
             }
-            return (int) channelFdVal.invoke(listener);
+            return (int) Channels.LISTENER_FD_VAL.invoke(listener);
         } catch (Throwable e) {
             return -1;
         }
@@ -199,7 +256,7 @@ public final class JdkSockets {
     /** The FileDescriptor object of a SocketChannel, or null if it is not one. */
     public FileDescriptor descriptorOfChannel(Object channel) {
         try {
-            return (FileDescriptor) socketChannelFd.invoke(channel);
+            return (FileDescriptor) Channels.CONNECTION_FD.invoke(channel);
         } catch (Throwable notASocketChannel) {
             return null;
         }
@@ -209,7 +266,7 @@ public final class JdkSockets {
     public boolean isOpenConnection(Object connection) {
         try {
             FileDescriptor fd = connection instanceof java.net.SocketImpl
-                    ? (FileDescriptor) socketImplFd.invokeExact((java.net.SocketImpl) connection)
+                    ? (FileDescriptor) Sockets.SOCKET_IMPL_FD.invokeExact((java.net.SocketImpl) connection)
                     : (FileDescriptor) connection;
             return fd != null && fd.valid();
         } catch (Throwable e) {
@@ -220,7 +277,7 @@ public final class JdkSockets {
     /** The SocketImpl behind a ServerSocket: what NioSocketImpl.accept is called on. */
     public java.net.SocketImpl implOf(ServerSocket socket) {
         try {
-            return (java.net.SocketImpl) serverSocketImpl.invokeExact(socket);
+            return (java.net.SocketImpl) Sockets.SERVER_SOCKET_IMPL.invokeExact(socket);
         } catch (Throwable e) {
             throw new IllegalStateException("ServerSocket.impl", e);
         }
