@@ -61,8 +61,8 @@ public final class Agent {
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
                     settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart);
-            if (ThisProcess.pid() == 1) {
+                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart, settings.samePid());
+            if (ThisProcess.pid() == 1 && !settings.samePid()) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
             Signals.onRestartSignal(settings.restartSignal, upgrader::request);

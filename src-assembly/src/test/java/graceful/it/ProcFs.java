@@ -115,6 +115,16 @@ final class ProcFs {
         return Integer.parseInt(statusField(pid, "Threads"));
     }
 
+    /**
+     * When the process started, in clock ticks after boot (field 22 of /proc/pid/stat): the fork,
+     * not the last exec, so it tells a process apart from a later one that reuses its pid.
+     */
+    static long startTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(afterName[22 - 3]); // fields 3.. follow the name
+    }
+
     /** The {@code PPid:} line of /proc/pid/status. */
     static long parentPid(long pid) throws IOException {
         return Long.parseLong(statusField(pid, "PPid"));

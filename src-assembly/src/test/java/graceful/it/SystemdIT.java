@@ -103,6 +103,49 @@ class SystemdIT {
         }
     }
 
+    /** restartMode=exec (see SamePidIT): systemd hears of the reload, and the main pid and the pidfile stay. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("graceful.it.ItEnvironment#jdks")
+    void inSamePidModeTheMainPidStays(Path jdk) throws Exception {
+        Path dir = Files.createTempDirectory("graceful-systemd-exec");
+        Path socket = dir.resolve("notify");
+        Path messages = dir.resolve("messages.txt");
+        Path pidfile = dir.resolve("app.pid");
+        Files.createFile(messages);
+        Path log = ItEnvironment.freshLogFile("systemd-exec-" + jdk.getFileName());
+        String where = "; server log " + log + ", messages " + messages;
+        Process listener = new ProcessBuilder("perl", "-e", NOTIFY_LISTENER, socket.toString(), messages.toString(), "110")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("listener.txt").toFile()).start();
+        try {
+            awaitFile(socket, where);
+            ServerProcess.Spec spec = ItEnvironment.spec(jdk, "httpserver", log, "-Dgraceful.pidfile=" + pidfile,
+                            "-Dgraceful.restartMode=exec")
+                    .withExtraEnvironment(Map.of("NOTIFY_SOCKET", socket.toString()));
+            try (ServerProcess server = ServerProcess.start(spec)) {
+                long pid = server.pid();
+                awaitMessage(messages, 1, "READY=1", log, where);
+                assertEquals(String.valueOf(pid), awaitPidfile(pidfile, pid, where));
+
+                server.hup(pid);
+                awaitMessage(messages, 3, "MAINPID=" + pid + " READY=1", log, where);
+                List<String> lines = Files.readAllLines(messages);
+                assertTrue(lines.get(1).matches("RELOADING=1 MONOTONIC_USEC=\\d+"), "RELOADING at the HUP, before the"
+                        + " exec: " + lines + where);
+                assertTrue(ServerLog.contains(log, "[pid " + pid + " gen 2] ready"), "generation 2 is ready" + where);
+                assertEquals(pid, server.pid(), "the same pid serves" + where);
+                assertEquals(String.valueOf(pid), Files.readString(pidfile).strip(), "the pidfile names the same pid" + where);
+
+                server.signal(pid, "TERM");
+                assertTrue(server.awaitGone(pid, Duration.ofSeconds(20)), "the stopped JVM exits" + where);
+                awaitMessage(messages, 4, "STOPPING=1", log, where);
+                assertFalse(Files.exists(pidfile), "a graceful stop removes the pidfile" + where);
+            }
+        } finally {
+            listener.destroy();
+            listener.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("graceful.it.ItEnvironment#jdks")
     void aSocketFromSocketActivationIsTakenOverAndHandedOn(Path jdk) throws Exception {

@@ -16,6 +16,8 @@ import java.util.function.Function;
  * system property {@code -Dgraceful.drainTimeout=10s}, environment {@code GRACEFUL_DRAIN_TIMEOUT=10s}.
  */
 public final class Settings {
+    public static final String SPAWN = "spawn";
+    public static final String EXEC = "exec";
     /** How long the old JVM waits for its connections to close before it exits anyway. */
     public final Duration drainTimeout;
     /** How long the old JVM waits for the new one to become ready before it stops it and serves on. */
@@ -34,6 +36,12 @@ public final class Settings {
     public final boolean closeKeepAlive;
     /** The signal that asks for a restart, without its SIG prefix: HUP or USR1. */
     public final String restartSignal;
+    /**
+     * How a restart makes the new JVM: {@code spawn} (a new process beside this one, which
+     * drains and exits) or {@code exec} (this process stops accepting, drains and replaces its
+     * own image: same pid, for supervisors that track one and for PID 1 in a container).
+     */
+    public final String restartMode;
     /** Where the JVM that serves writes its pid, or null for no pidfile. */
     public final Path pidfile;
     /** The lowest level graceful logs at. */
@@ -42,13 +50,15 @@ public final class Settings {
     public final List<String> problems;
 
     private Settings(Duration drainTimeout, Duration readyTimeout, Duration readySettle, boolean stopOnTerm,
-                     boolean closeKeepAlive, String restartSignal, Path pidfile, String logLevel, List<String> problems) {
+                     boolean closeKeepAlive, String restartSignal, String restartMode, Path pidfile, String logLevel,
+                     List<String> problems) {
         this.drainTimeout = drainTimeout;
         this.readyTimeout = readyTimeout;
         this.readySettle = readySettle;
         this.stopOnTerm = stopOnTerm;
         this.closeKeepAlive = closeKeepAlive;
         this.restartSignal = restartSignal;
+        this.restartMode = restartMode;
         this.pidfile = pidfile;
         this.logLevel = logLevel;
         this.problems = Collections.unmodifiableList(problems);
@@ -62,10 +72,12 @@ public final class Settings {
         boolean stopOnTerm = reader.read("stopOnTerm", true, Settings::bool, "true or false");
         boolean closeKeepAlive = reader.read("closeKeepAlive", true, Settings::bool, "true or false");
         String signal = reader.read("restartSignal", "HUP", Settings::signal, "HUP or USR1 (the JVM itself uses USR2)");
+        String mode = reader.read("restartMode", SPAWN, Settings::mode, SPAWN + " or " + EXEC);
         Path pidfile = reader.read("pidfile", null, Settings::path, "an absolute path, e.g. /run/app/app.pid");
         String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
         reader.reportUnknown();
-        return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, signal, pidfile, level, reader.problems);
+        return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, signal, mode, pidfile, level,
+                reader.problems);
     }
 
     private static boolean bool(String text) {
@@ -83,6 +95,19 @@ public final class Settings {
             throw new IllegalArgumentException("not a restart signal");
         }
         return name;
+    }
+
+    private static String mode(String text) {
+        String mode = text.trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals(SPAWN) && !mode.equals(EXEC)) {
+            throw new IllegalArgumentException("not a restart mode");
+        }
+        return mode;
+    }
+
+    /** Whether a restart replaces this process's image in place (restartMode=exec) rather than spawning a new one. */
+    public boolean samePid() {
+        return EXEC.equals(restartMode);
     }
 
     private static Path path(String text) {

@@ -78,6 +78,14 @@ public final class Drainer {
 
     /** Runs on graceful's upgrade thread and ends the JVM with the given status. */
     public void drain(int exitStatus) throws InterruptedException {
+        drainThen("exiting", () -> exit.accept(exitStatus));
+    }
+
+    /**
+     * Stops accepting, waits for the live connections (up to the deadline), then runs {@code then},
+     * which ends this JVM: an exit, or a same-pid restart's exec. {@code ending} says which in the log.
+     */
+    public void drainThen(String ending, Runnable then) throws InterruptedException {
         keepJvmAliveUntilExit();
         long started = System.nanoTime();
         List<Listener> listeners = tracker.openListeners();
@@ -104,12 +112,12 @@ public final class Drainer {
         }
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
         if (live == 0) {
-            Log.info("drained " + atStart + " connection(s) in " + took + " ms" + marked(lastResponses) + "; exiting");
+            Log.info("drained " + atStart + " connection(s) in " + took + " ms" + marked(lastResponses) + "; " + ending);
         } else {
             Log.warn("drain deadline of " + deadline.toMillis() + " ms passed with " + live
-                    + " connection(s) still open; exiting anyway (they are closed with this JVM)" + marked(lastResponses));
+                    + " connection(s) still open; " + ending + " anyway (they are closed with this JVM)" + marked(lastResponses));
         }
-        exit.accept(exitStatus);
+        then.run();
     }
 
     /** Hooks the JDK's writes so each connection's next HTTP/1.1 response is its last; null if off or impossible. */

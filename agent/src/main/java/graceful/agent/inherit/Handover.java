@@ -16,6 +16,16 @@ import java.util.Map;
  * GRACEFUL_INHERIT_READY_FD=5
  * GRACEFUL_INHERIT_LISTENERS=3/*&#47;8080/1234567,4/127.0.0.1/9090/1234568   (fd/host/port/socket inode)
  * </pre>
+ *
+ * <p>A same-pid restart (restartMode=exec) has no parent and no ready pipe: the process replaced
+ * its own image. It names itself as the "parent" and says when it did it, instead of a ready fd:
+ *
+ * <pre>
+ * GRACEFUL_INHERIT_PARENT_PID=4242          (its own pid)
+ * GRACEFUL_INHERIT_GENERATION=2
+ * GRACEFUL_INHERIT_SAME_PID=1717171717171   (wall-clock ms of the exec; its presence is the marker)
+ * GRACEFUL_INHERIT_LISTENERS=57/127.0.0.1/8080/1234567
+ * </pre>
  */
 public final class Handover {
     public static final String PREFIX = "GRACEFUL_INHERIT_";
@@ -23,6 +33,7 @@ public final class Handover {
     public static final String GENERATION = PREFIX + "GENERATION";
     public static final String READY_FD = PREFIX + "READY_FD";
     public static final String LISTENERS = PREFIX + "LISTENERS";
+    public static final String SAME_PID = PREFIX + "SAME_PID";
 
     /** One listening socket handed to the child. */
     public static final class Listener {
@@ -44,14 +55,34 @@ public final class Handover {
 
     public final long parentPid;
     public final int generation;
+    /** The ready pipe's write end, or -1 in a same-pid restart. */
     public final int readyFd;
     public final List<Listener> listeners;
+    /** A same-pid restart: the wall-clock ms at which the process replaced its image; 0 otherwise. */
+    public final long execMillis;
 
     public Handover(long parentPid, int generation, int readyFd, List<Listener> listeners) {
+        this(parentPid, generation, readyFd, listeners, 0);
+    }
+
+    private Handover(long parentPid, int generation, int readyFd, List<Listener> listeners, long execMillis) {
         this.parentPid = parentPid;
         this.generation = generation;
         this.readyFd = readyFd;
         this.listeners = Collections.unmodifiableList(new ArrayList<>(listeners));
+        this.execMillis = execMillis;
+    }
+
+    /** What a process that replaces its own image at {@code execMillis} hands the new image. */
+    public static Handover samePid(long pid, int generation, List<Listener> listeners, long execMillis) {
+        if (execMillis <= 0) {
+            throw new IllegalArgumentException("execMillis must be positive");
+        }
+        return new Handover(pid, generation, -1, listeners, execMillis);
+    }
+
+    public boolean isSamePid() {
+        return execMillis > 0;
     }
 
     /** Whether the environment holds any restart variable at all. */
@@ -68,7 +99,11 @@ public final class Handover {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(PARENT_PID, Long.toString(parentPid));
         env.put(GENERATION, Integer.toString(generation));
-        env.put(READY_FD, Integer.toString(readyFd));
+        if (isSamePid()) {
+            env.put(SAME_PID, Long.toString(execMillis));
+        } else {
+            env.put(READY_FD, Integer.toString(readyFd));
+        }
         StringBuilder list = new StringBuilder();
         for (Listener l : listeners) {
             if (list.length() > 0) {
@@ -84,7 +119,12 @@ public final class Handover {
     public static Handover parse(Map<String, String> environment) {
         long parent = number(environment, PARENT_PID, 1, Long.MAX_VALUE);
         int generation = (int) number(environment, GENERATION, 2, Integer.MAX_VALUE);
-        int readyFd = (int) number(environment, READY_FD, 3, Integer.MAX_VALUE);
+        boolean samePid = environment.containsKey(SAME_PID);
+        long execMillis = samePid ? number(environment, SAME_PID, 1, Long.MAX_VALUE) : 0;
+        if (samePid && environment.containsKey(READY_FD)) {
+            throw new IllegalArgumentException(SAME_PID + " (a same-pid restart) comes without " + READY_FD);
+        }
+        int readyFd = samePid ? -1 : (int) number(environment, READY_FD, 3, Integer.MAX_VALUE);
         String text = required(environment, LISTENERS);
         List<Listener> listeners = new ArrayList<>();
         for (String item : text.isEmpty() ? new String[0] : text.split(",", -1)) {
@@ -105,7 +145,7 @@ public final class Handover {
             }
             listeners.add(new Listener(fd, new Endpoint(parts[1], port), inode));
         }
-        return new Handover(parent, generation, readyFd, listeners);
+        return new Handover(parent, generation, readyFd, listeners, execMillis);
     }
 
     private static String required(Map<String, String> environment, String name) {

@@ -42,10 +42,18 @@ public final class Inheritance {
     /** The addresses whose listeners this JVM took over rather than bound. */
     private final Set<Endpoint> takenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final long parentPid;
+    /** A same-pid restart: the wall-clock ms at which this process replaced its image; 0 otherwise. */
+    private final long execMillis;
 
     private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting,
                         Set<Long> rejected, long parentPid) {
+        this(sockets, settle, generation, readyFd, waiting, rejected, parentPid, 0);
+    }
+
+    private Inheritance(JdkSockets sockets, Duration settle, int generation, int readyFd, List<Handover.Listener> waiting,
+                        Set<Long> rejected, long parentPid, long execMillis) {
         this.parentPid = parentPid;
+        this.execMillis = execMillis;
         this.rejected = Set.copyOf(rejected);
         this.sockets = sockets;
         this.settle = settle;
@@ -53,8 +61,9 @@ public final class Inheritance {
         this.readyFd = readyFd;
         this.waiting = new ArrayList<>(waiting);
         this.inherited = waiting.size();
-        // A first generation is ready at once, unless systemd passed it listeners to take over.
-        this.readySent = readyFd < 0 && waiting.isEmpty();
+        // A first generation is ready at once, unless systemd passed it listeners to take over. A
+        // same-pid restart has no pipe but must still say it is ready (systemd waits after RELOADING=1).
+        this.readySent = readyFd < 0 && waiting.isEmpty() && execMillis == 0;
     }
 
     /** A first-generation JVM: nothing to inherit. */
@@ -78,6 +87,9 @@ public final class Inheritance {
             return none(sockets);
         }
         Log.generation(handover.generation);
+        if (handover.isSamePid()) {
+            return samePid(handover, sockets, settle);
+        }
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         if (parent != handover.parentPid) {
             Log.warn("ignoring the restart variables: they were made for a child of pid " + handover.parentPid
@@ -91,6 +103,29 @@ public final class Inheritance {
         }
         List<Handover.Listener> usable = new ArrayList<>();
         Set<Long> rejected = new HashSet<>();
+        checkListeners(handover, sockets, usable, rejected);
+        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable, rejected, handover.parentPid);
+    }
+
+    /**
+     * This process replaced its own image (restartMode=exec): the variables must name this very
+     * process, since the previous image was this pid; a copy in any other process names another.
+     */
+    private static Inheritance samePid(Handover handover, JdkSockets sockets, Duration settle) {
+        long own = ProcessHandle.current().pid();
+        if (handover.parentPid != own) {
+            Log.warn("ignoring the restart variables: they were made for a same-pid restart of pid " + handover.parentPid
+                    + ", and this JVM is pid " + own + " (copied into another process?); binding normally");
+            return none(sockets);
+        }
+        List<Handover.Listener> usable = new ArrayList<>();
+        Set<Long> rejected = new HashSet<>();
+        checkListeners(handover, sockets, usable, rejected);
+        return new Inheritance(sockets, settle, handover.generation, -1, usable, rejected, own, handover.execMillis);
+    }
+
+    private static void checkListeners(Handover handover, JdkSockets sockets, List<Handover.Listener> usable,
+                                       Set<Long> rejected) {
         for (Handover.Listener listener : handover.listeners) {
             String problem = checkListener(listener, sockets);
             if (problem == null) {
@@ -100,7 +135,6 @@ public final class Inheritance {
                 Log.warn("not inheriting " + listener + ": " + problem + "; that address binds normally");
             }
         }
-        return new Inheritance(sockets, settle, handover.generation, handover.readyFd, usable, rejected, handover.parentPid);
     }
 
     /**
@@ -180,6 +214,11 @@ public final class Inheritance {
 
     public int generation() {
         return generation;
+    }
+
+    /** Whether this JVM is a same-pid restart: the previous generation was this process's previous image. */
+    public boolean isSamePid() {
+        return execMillis > 0;
     }
 
     /** The JVM this one took over from, or 0. */
@@ -311,11 +350,13 @@ public final class Inheritance {
                 return;
             }
         }
-        long sinceStart = ProcessHandle.current().info().startInstant()
-                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
-        Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started");
+        // After an exec the process's start time is the first image's, so a same-pid restart counts from the exec.
+        long sinceStart = execMillis > 0 ? System.currentTimeMillis() - execMillis : ProcessHandle.current().info()
+                .startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started"
+                + (execMillis > 0 ? " (same pid: replaced its own image)" : ""));
         Runnable listener = onReady;
-        if (listener != null && readyFd >= 0) {
+        if (listener != null && (readyFd >= 0 || execMillis > 0)) {
             listener.run();
         }
     }

@@ -42,4 +42,24 @@ public interface LibC {
     long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength);
 
     int close(int fd);
+
+    int F_DUPFD = 0;
+    int F_GETFD = 1;
+    int F_SETFD = 2;
+    int FD_CLOEXEC = 1;
+    int SIG_SETMASK = 2;
+    /** close_range(2) flag: mark close-on-exec instead of closing (Linux 5.11+). */
+    int CLOSE_RANGE_CLOEXEC = 4;
+
+    /** fcntl with an int argument (F_DUPFD, F_GETFD, F_SETFD); -1 and errno on failure. */
+    int fcntl(int fd, int command, int argument);
+
+    /** glibc 2.34+; {@code last} is unsigned: -1 means every fd up. */
+    int close_range(int first, int last, int flags);
+
+    /** Returns an error number, not -1. */
+    int pthread_sigmask(int how, Pointer set, Pointer oldSet);
+
+    /** Returns only on failure (-1, errno). */
+    int execve(CharSequence path, CharSequence[] argv, CharSequence[] envp);
 }

@@ -99,6 +99,73 @@ public final class Posix {
         }
     }
 
+    /**
+     * A copy of {@code fd} at the lowest free number from 3 up, without close-on-exec (F_DUPFD
+     * clears it): it keeps the socket open when the app's own fd is closed, and across an exec.
+     */
+    public int dupForExec(int fd) throws IOException {
+        int copy = libc.fcntl(fd, LibC.F_DUPFD, 3);
+        if (copy < 0) {
+            throw error("fcntl(" + fd + ", F_DUPFD)", runtime.getLastError());
+        }
+        return copy;
+    }
+
+    /**
+     * Replaces this process's image (execve), keeping its pid: every fd above 2 but {@code kept}
+     * is made close-on-exec first (JDK sockets and files are not: the new image would hold every
+     * connection and file of this one), and this thread's signal mask is emptied (the new image
+     * inherits it, and JVM threads block some signals). Returns only by throwing: the old image
+     * is still there.
+     */
+    public void replaceImage(String path, List<String> argv, List<String> envp, List<Integer> kept) throws IOException {
+        closeOnExecAllBut(kept);
+        Pointer signals = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
+        if (libc.sigemptyset(signals) != 0) {
+            throw error("sigemptyset", runtime.getLastError());
+        }
+        check("pthread_sigmask", libc.pthread_sigmask(LibC.SIG_SETMASK, signals, null));
+        libc.execve(path, argv.toArray(new CharSequence[0]), envp.toArray(new CharSequence[0]));
+        throw error("execve " + path, runtime.getLastError());
+    }
+
+    /**
+     * close_range(CLOSE_RANGE_CLOEXEC) over the gaps between the kept fds: one call per gap, no
+     * listing; on a kernel without it, each fd listed in /proc/self/fd. A thread opening an fd
+     * after this leaks it into the new image; drain is over by then, so nothing accepts.
+     */
+    private void closeOnExecAllBut(List<Integer> kept) throws IOException {
+        List<Integer> sorted = new java.util.ArrayList<>(kept);
+        java.util.Collections.sort(sorted);
+        int from = 3;
+        boolean rangesWork = true;
+        for (int i = 0; i <= sorted.size() && rangesWork; i++) {
+            int to = i < sorted.size() ? sorted.get(i) - 1 : -1; // -1: unsigned ~0, every fd up
+            if (to == -1 || to >= from) {
+                rangesWork = libc.close_range(from, to, LibC.CLOSE_RANGE_CLOEXEC) == 0;
+            }
+            if (i < sorted.size()) {
+                from = sorted.get(i) + 1;
+            }
+        }
+        if (!rangesWork) {
+            try (java.nio.file.DirectoryStream<java.nio.file.Path> fds =
+                         java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+                for (java.nio.file.Path entry : fds) {
+                    int fd = Integer.parseInt(entry.getFileName().toString());
+                    if (fd > 2 && !kept.contains(fd)) {
+                        libc.fcntl(fd, LibC.F_SETFD, LibC.FD_CLOEXEC); // fails only for the listing's own fd, closed next
+                    }
+                }
+            }
+        }
+        for (int fd : kept) {
+            if (libc.fcntl(fd, LibC.F_SETFD, 0) != 0) {
+                throw error("fcntl(" + fd + ", F_SETFD, 0)", runtime.getLastError());
+            }
+        }
+    }
+
     /** Sends a signal; false if the process no longer exists. */
     public boolean kill(int pid, int signal) {
         return posix.kill(pid, signal) == 0;

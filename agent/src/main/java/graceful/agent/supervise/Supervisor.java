@@ -8,6 +8,14 @@ public interface Supervisor {
     /** A restart has started: a new JVM is being started. */
     void restarting();
 
+    /**
+     * A same-pid restart has started: this process will replace its own image, which ends every
+     * thread, so whatever must reach the supervisor has gone out when this returns.
+     */
+    default void restartingInPlace() {
+        restarting();
+    }
+
     /** The restart rolled back: this JVM serves on, as before. */
     void restartFailed();
 

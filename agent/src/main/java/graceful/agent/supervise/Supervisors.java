@@ -86,6 +86,11 @@ public final class Supervisors implements Supervisor {
     }
 
     @Override
+    public void restartingInPlace() {
+        supervisors.forEach(Supervisor::restartingInPlace);
+    }
+
+    @Override
     public void restartFailed() {
         supervisors.forEach(Supervisor::restartFailed);
     }

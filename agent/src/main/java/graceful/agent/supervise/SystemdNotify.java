@@ -54,6 +54,12 @@ final class SystemdNotify implements Supervisor {
         send(NotifyMessages.reloading(System.nanoTime() / 1000));
     }
 
+    /** As stopping: the exec would end the sender thread with RELOADING=1 unsent. */
+    @Override
+    public void restartingInPlace() {
+        awaitSent(send(NotifyMessages.reloading(System.nanoTime() / 1000)));
+    }
+
     @Override
     public void restartFailed() {
         send(NotifyMessages.reloadFailed());
@@ -61,7 +67,10 @@ final class SystemdNotify implements Supervisor {
 
     @Override
     public void stopping() {
-        Future<?> sent = send(NotifyMessages.stopping());
+        awaitSent(send(NotifyMessages.stopping()));
+    }
+
+    private static void awaitSent(Future<?> sent) {
         try {
             sent.get(STOPPING_WAIT_MILLIS, TimeUnit.MILLISECONDS); // before the exit can end the sender thread
         } catch (Exception notInTime) {

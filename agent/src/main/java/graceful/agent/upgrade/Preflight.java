@@ -21,9 +21,12 @@ public final class Preflight {
 
     private Preflight() {}
 
-    /** Why this JVM cannot be restarted, or null if nothing stands in the way. */
-    static String refusal(Set<Long> managedListenerInodes, Set<Long> rejectedAtStart) {
-        if (ProcessHandle.current().pid() == 1) {
+    /**
+     * Why this JVM cannot be restarted, or null if nothing stands in the way. {@code samePid}: the
+     * restart replaces this process's image, so being PID 1 is fine (no child to lose with it).
+     */
+    static String refusal(Set<Long> managedListenerInodes, Set<Long> rejectedAtStart, boolean samePid) {
+        if (!samePid && ProcessHandle.current().pid() == 1) {
             return pid1();
         }
         Set<Integer> rejected = new TreeSet<>();
@@ -45,7 +48,7 @@ public final class Preflight {
 
     public static String pid1() {
         return "this JVM is PID 1 of its PID namespace (a container's main process): when it exits, the kernel kills the"
-                + " new JVM too. Run it under an init process (docker run --init, tini, dumb-init).";
+                + " new JVM too. Run it under an init process (docker run --init, tini, dumb-init), or set restartMode=exec.";
     }
 
     /** Inode to port of TCP sockets this process holds open that are listening but not among the managed ones. */

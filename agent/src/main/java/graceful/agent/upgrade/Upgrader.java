@@ -59,10 +59,22 @@ public final class Upgrader {
     private boolean restartAnnounced;
     /** How the last restart went (none yet, under way, refused, rolled back, handed over), for the status MBean. */
     private final AtomicReference<String> lastRestart;
+    /** restartMode=exec: a restart replaces this process's image in place instead of spawning a new JVM. */
+    private final boolean samePid;
+    /** A stop signal while draining or stopping: the JVM exits at once, and a same-pid restart does not exec. */
+    private volatile boolean exitNow;
+
+    /**
+     * The exit status of a same-pid restart whose exec failed after the drain: the listeners no
+     * longer accept here and cannot be given back to the app (a selector's listener is closed), so
+     * the JVM ends with it and its supervisor starts it again.
+     */
+    static final int EXEC_FAILED_STATUS = 1;
 
     public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
                     BooleanSupplier thisJvmIsReady, Supplier<Set<Long>> rejectedAtStart, Supervisor supervisor,
-                    AtomicReference<String> lastRestart) {
+                    AtomicReference<String> lastRestart, boolean samePid) {
+        this.samePid = samePid;
         this.lastRestart = lastRestart;
         this.supervisor = supervisor;
         this.rejectedAtStart = rejectedAtStart;
@@ -97,7 +109,7 @@ public final class Upgrader {
         }
         Log.info(reason + ": upgrade started");
         lastRestart.set("under way since " + java.time.Instant.now() + " (" + reason + ")");
-        worker.execute(this::upgrade);
+        worker.execute(samePid ? this::replaceInPlace : this::upgrade);
     }
 
     /**
@@ -128,6 +140,7 @@ public final class Upgrader {
                 }
                 break; // the upgrade sees STOPPING once its child is gone, and drains
             default:
+                exitNow = true;
                 Log.info(reason + " while " + describe(was) + ": exiting now with status " + exitStatus);
                 new Thread(() -> System.exit(exitStatus), "graceful-exit").start();
                 break;
@@ -150,7 +163,7 @@ public final class Upgrader {
         boolean ready = false;
         try {
             Handed handed = listenersToHandOver();
-            String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get());
+            String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get(), false);
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
                 lastRestart.set("refused at " + java.time.Instant.now() + ": " + refusal);
@@ -218,6 +231,102 @@ public final class Upgrader {
             }
         }
         afterUpgrade(ready, pid);
+    }
+
+    /**
+     * A same-pid restart (restartMode=exec): keep each listening socket open in a copy of its fd
+     * that survives exec, stop accepting as a drain does (the app's fd is closed or pointed at the
+     * private socket; the socket itself stays open and listening through the copy, so new
+     * connections wait in its accept queue), drain, then exec this process's own command line
+     * with the copies described in the restart variables. Everything up to the drain can still be
+     * refused or fail with the JVM serving on; from the drain on there is no way back.
+     */
+    private void replaceInPlace() {
+        List<Integer> copies = new ArrayList<>();
+        try {
+            Handed handed = listenersToHandOver();
+            String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get(), true);
+            if (refusal != null) {
+                Log.warn("restart refused, still serving: " + refusal);
+                lastRestart.set("refused at " + java.time.Instant.now() + ": " + refusal);
+                afterUpgrade(false, -1);
+                return;
+            }
+            CommandLine command = CommandLine.ofThisProcess(); // checked now: after the drain a missing java is fatal
+            if (posix == null) {
+                posix = new Posix();
+            }
+            List<Handover.Listener> kept = new ArrayList<>();
+            for (int i = 0; i < handed.fds.size(); i++) {
+                int copy = posix.dupForExec(handed.fds.get(i));
+                copies.add(copy);
+                Handover.Listener listener = handed.listeners.get(i);
+                kept.add(new Handover.Listener(copy, listener.endpoint, listener.inode));
+            }
+            drainer.prepare();
+            boolean stopCame;
+            synchronized (this) {
+                stopCame = state != State.UPGRADING;
+                if (!stopCame) {
+                    state = State.DRAINING;
+                }
+            }
+            if (stopCame) { // it drains and exits instead
+                copies.forEach(posix::close);
+                afterUpgrade(false, -1);
+                return;
+            }
+            supervisor.restartingInPlace();
+            Log.info("replacing this process in place (same pid " + ProcessHandle.current().pid() + ", generation "
+                    + (generation + 1) + ") with " + kept.size() + " listener(s) kept open: " + kept
+                    + "; new connections wait in their queues until the new JVM accepts");
+            lastRestart.set("replacing this process in place since " + java.time.Instant.now());
+            drainer.drainThen("replacing this process image (exec)", () -> exec(command, kept, copies));
+        } catch (Throwable failure) {
+            boolean drainStarted;
+            synchronized (this) {
+                drainStarted = state == State.DRAINING;
+            }
+            if (drainStarted) {
+                Log.error("same-pid restart failed after this JVM stopped accepting (" + failure + "); exiting with status "
+                        + EXEC_FAILED_STATUS, failure);
+                System.exit(EXEC_FAILED_STATUS);
+                return;
+            }
+            Log.error("restart failed before anything changed (" + failure + "); still serving", failure);
+            lastRestart.set("failed at " + java.time.Instant.now() + ": " + failure);
+            if (posix != null) {
+                copies.forEach(posix::close);
+            }
+            afterUpgrade(false, -1);
+        }
+    }
+
+    /**
+     * Ends the drained JVM by exec: from the last step of System.exit when possible, so the app's
+     * shutdown hooks run first; if the exec fails, the JVM exits with {@link #EXEC_FAILED_STATUS}.
+     */
+    private void exec(CommandLine command, List<Handover.Listener> kept, List<Integer> copies) {
+        long pid = ProcessHandle.current().pid();
+        Runnable exec = () -> {
+            if (exitNow) {
+                return; // a stop signal came during the drain: the JVM exits as it asked
+            }
+            Handover handover = Handover.samePid(pid, generation + 1, kept, System.currentTimeMillis());
+            try {
+                posix.replaceImage(command.executable, command.arguments,
+                        CommandLine.environment(System.getenv(), handover), copies);
+            } catch (IOException | RuntimeException | LinkageError failed) {
+                Log.error("same-pid restart: could not replace this process image (" + failed + "); this JVM no longer"
+                        + " accepts, so it exits with status " + EXEC_FAILED_STATUS + " for its supervisor to start it again", failed);
+            }
+        };
+        if (LastShutdownStep.register(exec)) {
+            System.exit(EXEC_FAILED_STATUS); // only if the exec fails does the JVM end with this status
+        } else {
+            exec.run();
+            System.exit(EXEC_FAILED_STATUS);
+        }
     }
 
     /** The listeners to hand over: their fds here, and how the new JVM finds them. */

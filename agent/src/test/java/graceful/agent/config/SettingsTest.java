@@ -80,4 +80,17 @@ class SettingsTest {
         assertTrue(s.problems.stream().anyMatch(p -> p.contains("restartSignal='USR2'") && p.contains("HUP or USR1")), s.problems.toString());
         assertTrue(s.problems.stream().anyMatch(p -> p.contains("pidfile='app.pid'") && p.contains("absolute path")), s.problems.toString());
     }
+
+    @Test
+    void restartModeIsSpawnUnlessSetToExec() {
+        assertEquals("spawn", Settings.read(null, Map.of(), Map.of()).restartMode);
+        assertTrue(!Settings.read(null, Map.of(), Map.of()).samePid());
+        assertTrue(Settings.read("restartMode=exec", Map.of(), Map.of()).samePid());
+        assertTrue(Settings.read(null, Map.of("graceful.restartMode", "EXEC"), Map.of()).samePid());
+        assertTrue(Settings.read(null, Map.of(), Map.of("GRACEFUL_RESTART_MODE", "exec")).samePid());
+        Settings bad = Settings.read("restartMode=fork", Map.of(), Map.of());
+        assertEquals("spawn", bad.restartMode);
+        assertEquals(1, bad.problems.size());
+        assertTrue(bad.problems.get(0).contains("'fork'") && bad.problems.get(0).contains("spawn or exec"), bad.problems.get(0));
+    }
 }

@@ -86,4 +86,40 @@ class HandoverTest {
         assertEquals("*:80", Endpoint.of(InetAddress.getByName("::"), 80).toString());
         assertEquals(new Endpoint("127.0.0.1", 80), Endpoint.of(InetAddress.getByName("::ffff:127.0.0.1"), 80));
     }
+
+    @Test
+    void aSamePidRestartHasNoReadyFdAndSaysWhenItExeced() {
+        Handover out = Handover.samePid(4242, 2, List.of(new Handover.Listener(57, new Endpoint("127.0.0.1", 8080), 11)),
+                1_700_000_000_000L);
+        Map<String, String> env = out.toEnvironment();
+        assertFalse(env.containsKey(Handover.READY_FD));
+        assertEquals("1700000000000", env.get(Handover.SAME_PID));
+        Handover in = Handover.parse(env);
+        assertTrue(in.isSamePid());
+        assertEquals(4242, in.parentPid);
+        assertEquals(2, in.generation);
+        assertEquals(-1, in.readyFd);
+        assertEquals(1_700_000_000_000L, in.execMillis);
+        assertEquals(57, in.listeners.get(0).fd);
+    }
+
+    @Test
+    void aSpawnedChildIsNotASamePidRestart() {
+        assertFalse(Handover.parse(valid()).isSamePid());
+    }
+
+    @Test
+    void aSamePidRestartWithAReadyFdOrABadTimeIsRefused() {
+        Map<String, String> both = valid();
+        both.put(Handover.SAME_PID, "1700000000000");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Handover.parse(both)).getMessage()
+                .contains(Handover.READY_FD));
+        for (String bad : new String[] {"", "yes", "0", "-5"}) {
+            Map<String, String> env = valid();
+            env.remove(Handover.READY_FD);
+            env.put(Handover.SAME_PID, bad);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Handover.parse(env)).getMessage()
+                    .contains(Handover.SAME_PID), bad);
+        }
+    }
 }
