@@ -3,7 +3,9 @@ package graceful.bootstrap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.instrument.Instrumentation;
 import java.net.MalformedURLException;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -15,10 +17,14 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * Loads graceful's internals (the agent, Byte Buddy, jnr, tinylog) from {@code inst/} in
+ * Loads graceful's internals (the agent, ASM, jnr, jffi, tinylog) from {@code inst/} in
  * graceful.jar, where classes are stored as {@code .classdata}. Its parent is the platform class
  * loader, so the app's own copies of the same libraries and graceful's never meet, and nothing
  * needs relocating (jffi could not be: its JNI symbol names encode its package).
+ *
+ * <p>jnr and jffi go to the named module {@value NativeModule#NAME}, which this loader maps to
+ * itself just before it defines their first class (see {@link NativeModule}); everything else to
+ * this loader's unnamed module.
  */
 public final class IsolatedClassLoader extends ClassLoader {
     static final String PREFIX = "inst/";
@@ -30,13 +36,26 @@ public final class IsolatedClassLoader extends ClassLoader {
     private final JarFile jar;
     private final String jarUrl;
     private final ProtectionDomain domain;
+    private final URI location;
+    private final NativeModule nativeModule;
 
-    public IsolatedClassLoader(Path jarPath, ClassLoader parent) throws IOException {
+    /** {@code instrumentation} opens java.base to graceful where the native module needs it. */
+    public IsolatedClassLoader(Path jarPath, ClassLoader parent, Instrumentation instrumentation) throws IOException {
         super("graceful", parent);
         this.jar = new JarFile(jarPath.toFile(), false);
-        URL location = jarPath.toUri().toURL();
-        this.jarUrl = location.toExternalForm();
-        this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+        this.location = jarPath.toUri();
+        URL url = location.toURL();
+        this.jarUrl = url.toExternalForm();
+        this.domain = new ProtectionDomain(new CodeSource(url, (Certificate[]) null), null, this, null);
+        this.nativeModule = new NativeModule(this, instrumentation);
+    }
+
+    JarFile jar() {
+        return jar;
+    }
+
+    URI location() {
+        return location;
     }
 
     /** The jar entry that holds a class file or resource of the given name. */
@@ -60,14 +79,38 @@ public final class IsolatedClassLoader extends ClassLoader {
             throw new ClassNotFoundException(name, e);
         }
         int dot = name.lastIndexOf('.');
-        if (dot > 0 && getDefinedPackage(name.substring(0, dot)) == null) {
+        String packageName = dot > 0 ? name.substring(0, dot) : "";
+        if (NativeModule.covers(packageName)) {
+            nativeModule.ensureDefined();
+        }
+        // A package of the named module gets its Package (which names the module) from the JDK.
+        if (dot > 0 && !nativeModule.packages().contains(packageName) && getDefinedPackage(packageName) == null) {
             try {
-                definePackage(name.substring(0, dot), null, null, null, null, null, null, null);
+                definePackage(packageName, null, null, null, null, null, null, null);
             } catch (IllegalArgumentException definedConcurrently) {
                 // another thread won the race; the package exists, which is all we need
             }
         }
         return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    /** Class.forName(Module, String) for a class of the named module comes here. */
+    @Override
+    protected Class<?> findClass(String moduleName, String name) {
+        if (moduleName == null || moduleName.equals(NativeModule.NAME)) {
+            try {
+                return findClass(name);
+            } catch (ClassNotFoundException notHere) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Class.getResource and Module.getResourceAsStream, for a class of the named module, come here. */
+    @Override
+    protected URL findResource(String moduleName, String name) {
+        return moduleName == null || moduleName.equals(NativeModule.NAME) ? findResource(name) : null;
     }
 
     @Override

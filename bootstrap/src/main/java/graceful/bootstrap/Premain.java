@@ -16,7 +16,7 @@ public final class Premain {
     public static void premain(String arguments, Instrumentation instrumentation) {
         try {
             Path jar = Path.of(Premain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            ClassLoader isolated = new IsolatedClassLoader(jar, ClassLoader.getPlatformClassLoader());
+            ClassLoader isolated = new IsolatedClassLoader(jar, ClassLoader.getPlatformClassLoader(), instrumentation);
             Class.forName(AGENT, true, isolated)
                     .getMethod("start", String.class, Instrumentation.class)
                     .invoke(null, arguments, instrumentation);
