@@ -24,6 +24,7 @@ public final class Main {
                 + "  closeKeepAlive=true  a draining JVM's next HTTP/1.1 response says Connection: close\n"
                 + "  restartSignal=HUP    the signal that starts a restart\n"
                 + "  pidfile=             a file that always holds the serving JVM's pid (default: none)\n"
+                + "  restartMode=spawn    spawn: a new JVM (new pid); exec: drain, then replace this process (same pid)\n"
                 + "  logLevel=info        trace, debug, info, warn, error or off\n"
                 + "\n"
                 + "Details: README.md, beside graceful.jar in graceful-<version>.tar.gz.\n");
