@@ -54,18 +54,26 @@ public final class Agent {
             Supervisors supervisors = Supervisors.of(settings, System.getenv(), status(inheritance, tracker, lastRestart::get));
             boolean restartVariablesHidden = (Handover.present(System.getenv()) || SocketActivation.present(System.getenv()))
                     && hideRestartVariables();
-            inheritance.onReady(() -> supervisors.serving(true));
             WriteWatch writes = patches.connect(events(inheritance, tracker, supervisors, restartVariablesHidden),
                     problem -> Log.warn("restarts unavailable from now on, the app runs on without graceful: " + problem));
 
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
                     settings.closeKeepAlive ? writes : null, System::exit);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart, settings.samePid());
+                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart, settings.samePid(),
+                    Signals.number(settings.restartSignal));
             if (ThisProcess.pid() == 1 && !settings.samePid()) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
-            Signals.onRestartSignal(settings.restartSignal, upgrader::request);
+            boolean signalHandled = Signals.onRestartSignal(settings.restartSignal, upgrader::request, inheritance.isSamePid());
+            boolean handleSignalOnceReady = !signalHandled && inheritance.isSamePid();
+            inheritance.onReady(() -> {
+                // Before ready is announced: whoever waits for it (a script, systemd) may restart again at once.
+                if (handleSignalOnceReady) {
+                    Signals.handleAgainAfterExec(settings.restartSignal, upgrader::request);
+                }
+                supervisors.serving(true);
+            });
             if (settings.stopOnTerm) {
                 Signals.onTermAndInt(upgrader::stop);
             }

@@ -44,6 +44,7 @@ class SamePidIT {
     private static final long SLOW_REQUEST_HEAD_START_MILLIS = 200;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final String EXEC = "-Dgraceful.restartMode=exec";
+    private static final long HUP_INTERVAL_MILLIS = 25;
 
     static Stream<Arguments> appsOnEachJdk() {
         List<Path> jdks = ItEnvironment.jdks();
@@ -131,6 +132,57 @@ class SamePidIT {
             Restarts.assertNoFailedRequests(load, where);
             assertEquals(List.of(1L), load.pidsSeen(), "only PID 1 answered" + where);
         }
+    }
+
+    /**
+     * The operator sends HUP again and again (an impatient script, a reload loop) from the first HUP
+     * until the new image is ready: during the drain, the exec, and the new image's JVM startup.
+     * None of them may end the process (a default HUP disposition would, between the exec and
+     * graceful's premain); the new image still becomes ready, serves, and restarts again on a HUP
+     * sent as soon as it says it is ready.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("graceful.it.ItEnvironment#jdks")
+    void hupsDuringTheNewImagesStartupDoNotEndTheProcess(Path jdk) throws Exception {
+        Path log = ItEnvironment.freshLogFile("samepid-hups-" + jdk.getFileName());
+        String where = " [httpserver on " + jdk + "; server log " + log + "]";
+        try (ServerProcess server = ServerProcess.start(ItEnvironment.spec(jdk, "httpserver", log, EXEC))) {
+            long pid = server.firstGenerationPid();
+            LoadClient load = new LoadClient(server.port(), Duration.ofMinutes(2));
+            load.start();
+            int hups = 0;
+            try {
+                String ready = "[pid " + pid + " gen 2] ready";
+                long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+                while (!ServerLog.contains(log, ready) && System.nanoTime() < deadline) {
+                    assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the process ended after " + hups + " HUP(s)" + where
+                            + ServerLog.gracefulLines(log));
+                    hupDirectly(pid);
+                    hups++;
+                    Thread.sleep(HUP_INTERVAL_MILLIS);
+                }
+                assertTrue(ServerLog.contains(log, ready), "no '" + ready + "' within " + READY_TIMEOUT + where
+                        + ServerLog.gracefulLines(log));
+                server.hup(pid);
+                assertTrue(ServerLog.await(log, "[pid " + pid + " gen 3] ready", READY_TIMEOUT),
+                        "a HUP after the new image handles it again restarts it" + where + ServerLog.gracefulLines(log));
+                assertEquals(pid, server.pid(), "the same pid answers" + where);
+            } finally {
+                load.stop();
+            }
+            Restarts.assertNoFailedRequests(load, where);
+            System.out.println("SamePidIT repeated HUPs on " + jdk.getFileName() + ": " + hups + " HUPs before generation 2"
+                    + " was ready, process alive; " + load.successes() + " requests, 0 failed");
+        }
+    }
+
+    /**
+     * kill -HUP without the harness's check that the pid runs the server: during the exec the
+     * process's command line is briefly unreadable. The pid is the one this test started.
+     */
+    private static void hupDirectly(long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(pid)).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -HUP " + pid + " finished");
     }
 
     /** One same-pid restart with a request in flight; returns a line on how long it took and clients waited. */

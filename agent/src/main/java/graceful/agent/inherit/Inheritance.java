@@ -353,15 +353,32 @@ public final class Inheritance {
         // After an exec the process's start time is the first image's, so a same-pid restart counts from the exec.
         long sinceStart = execMillis > 0 ? System.currentTimeMillis() - execMillis : ProcessHandle.current().info()
                 .startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
-        Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started"
-                + (execMillis > 0 ? " (same pid: replaced its own image)" : ""));
-        Runnable listener = onReady;
-        if (listener != null && (readyFd >= 0 || execMillis > 0)) {
-            listener.run();
+        Runnable announce = () -> {
+            Runnable listener = onReady;
+            if (listener != null && (readyFd >= 0 || execMillis > 0)) {
+                try {
+                    listener.run();
+                } catch (RuntimeException failure) {
+                    Log.warn("after taking over the listeners: " + failure);
+                }
+            }
+            Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started"
+                    + (execMillis > 0 ? " (same pid: replaced its own image)" : ""));
+        };
+        if (execMillis > 0) {
+            // The listeners serve already; announcing ready may need native calls first (onReady).
+            Thread thread = new Thread(announce, "graceful-ready");
+            thread.setDaemon(true);
+            thread.start();
+        } else {
+            announce.run();
         }
     }
 
-    /** Runs once this JVM has told its predecessor it is ready (not in a first generation). */
+    /**
+     * Runs once this JVM has told its predecessor it is ready (not in a first generation), before
+     * the line that says so; in a same-pid restart, on a thread of its own.
+     */
     public void onReady(Runnable listener) {
         onReady = listener;
     }

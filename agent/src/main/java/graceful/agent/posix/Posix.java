@@ -20,6 +20,9 @@ public final class Posix {
     // Larger than glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336) and
     // sigset_t (128) on every 64-bit Linux; the structs are opaque, only their size matters here.
     private static final int OPAQUE_STRUCT_BYTES = 1024;
+    private static final long SIG_DFL = 0L;
+    private static final long SIG_IGN = 1L;
+    private static final long SIG_ERR = -1L;
 
     private final POSIX posix;
     private final LibC libc;
@@ -41,7 +44,7 @@ public final class Posix {
      */
     public static void resetToDefault(int signal) {
         LibC libc = LibraryLoader.create(LibC.class).load("c");
-        if (libc.signal(signal, 0L) == -1L) {
+        if (libc.signal(signal, SIG_DFL) == SIG_ERR) {
             throw new IllegalStateException("signal(" + signal + ", SIG_DFL) failed");
         }
     }
@@ -115,11 +118,16 @@ public final class Posix {
      * Replaces this process's image (execve), keeping its pid: every fd above 2 but {@code kept}
      * is made close-on-exec first (JDK sockets and files are not: the new image would hold every
      * connection and file of this one), and this thread's signal mask is emptied (the new image
-     * inherits it, and JVM threads block some signals). Returns only by throwing: the old image
-     * is still there.
+     * inherits it, and JVM threads block some signals). {@code ignored} is set to SIG_IGN, which
+     * survives the exec, unlike a handler; the JVM leaves an ignored HUP alone. Returns only by
+     * throwing: the old image is still there.
      */
-    public void replaceImage(String path, List<String> argv, List<String> envp, List<Integer> kept) throws IOException {
+    public void replaceImage(String path, List<String> argv, List<String> envp, List<Integer> kept, int ignored)
+            throws IOException {
         closeOnExecAllBut(kept);
+        if (libc.signal(ignored, SIG_IGN) == SIG_ERR) {
+            throw error("signal(" + ignored + ", SIG_IGN)", runtime.getLastError());
+        }
         Pointer signals = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
         if (libc.sigemptyset(signals) != 0) {
             throw error("sigemptyset", runtime.getLastError());

@@ -19,24 +19,33 @@ public final class Signals {
     /**
      * Makes {@code name} (HUP or USR1, without SIG) ask for a restart.
      *
-     * @return whether restarts can be triggered
+     * @param ignoredByExec the signal may be ignored because the previous image of this process
+     *     ignored it across a same-pid exec: leave it ignored (handling it again needs a native
+     *     call, which costs the app's startup time while clients wait) and return false; call
+     *     again with false once ready
+     * @return whether restarts can be triggered now
      */
-    public static boolean onRestartSignal(String name, Consumer<String> restart) {
+    public static boolean onRestartSignal(String name, Consumer<String> restart, boolean ignoredByExec) {
         String sig = "SIG" + name;
+        Signal signal = new Signal(name);
+        SignalHandler handler = s -> restart.accept(sig);
         try {
-            SignalHandler previous = Signal.handle(new Signal(name), signal -> restart.accept(sig));
-            if (previous == SignalHandler.SIG_IGN) {
-                // Started under nohup: the JVM leaves an ignored HUP ignored and registers nothing.
-                // Restarts are what graceful is asked for, so make it deliverable and register again.
-                Posix.resetToDefault(name.equals("HUP") ? SIGHUP : SIGUSR1);
-                previous = Signal.handle(new Signal(name), signal -> restart.accept(sig));
-                if (previous == SignalHandler.SIG_IGN) {
-                    Log.warn("restarts unavailable: " + sig + " is ignored in this process and could not be reset");
-                    return false;
-                }
-                Log.info(sig + " was ignored at start (nohup?); graceful handles it now, to restart");
+            // SIG_IGN back means either "was ignored, now ours" or, for HUP, "ignored, left alone" (the
+            // JVM never takes an ignored HUP); asking again tells the two apart.
+            if (Signal.handle(signal, handler) != SignalHandler.SIG_IGN || Signal.handle(signal, handler) != SignalHandler.SIG_IGN) {
+                return true;
             }
-            return true;
+            if (ignoredByExec) {
+                Log.debug(sig + " stays ignored until this JVM is ready (same-pid restart)");
+                return false;
+            }
+            // Started under nohup: the JVM leaves an ignored HUP ignored and registers nothing.
+            // Restarts are what graceful is asked for, so make it deliverable and register again.
+            if (resetAndHandle(name, handler)) {
+                Log.info(sig + " was ignored at start (nohup?); graceful handles it now, to restart");
+                return true;
+            }
+            return false;
         } catch (IllegalArgumentException | UnsupportedOperationException refused) {
             Log.warn("restarts unavailable: the JVM does not let graceful handle " + sig + " (" + refused.getMessage()
                     + "; running with -Xrs?). The app runs normally.");
@@ -45,6 +54,35 @@ public final class Signals {
             Log.warn("restarts unavailable: " + sig + " is ignored in this process and could not be reset (" + nativeFailure + ")");
             return false;
         }
+    }
+
+    /**
+     * After a same-pid restart, once the listeners are taken: the restart signal, left ignored
+     * across the exec, asks for a restart again. Loads jnr (a few hundred ms): call it off the
+     * app's threads.
+     */
+    public static void handleAgainAfterExec(String name, Consumer<String> restart) {
+        try {
+            if (resetAndHandle(name, s -> restart.accept("SIG" + name))) {
+                Log.debug("SIG" + name + " asks for a restart again");
+            }
+        } catch (RuntimeException | LinkageError failure) {
+            Log.warn("restarts unavailable: SIG" + name + " stays ignored after the same-pid restart (" + failure + ")");
+        }
+    }
+
+    private static boolean resetAndHandle(String name, SignalHandler handler) {
+        Posix.resetToDefault(number(name));
+        if (Signal.handle(new Signal(name), handler) == SignalHandler.SIG_IGN) {
+            Log.warn("restarts unavailable: SIG" + name + " is ignored in this process and could not be reset");
+            return false;
+        }
+        return true;
+    }
+
+    /** The number of HUP or USR1 (Linux). */
+    public static int number(String name) {
+        return name.equals("HUP") ? SIGHUP : SIGUSR1;
     }
 
     /**

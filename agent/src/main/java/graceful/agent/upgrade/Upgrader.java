@@ -61,6 +61,12 @@ public final class Upgrader {
     private final AtomicReference<String> lastRestart;
     /** restartMode=exec: a restart replaces this process's image in place instead of spawning a new JVM. */
     private final boolean samePid;
+    /**
+     * The restart signal's number. A same-pid restart execs with it ignored: a default disposition
+     * would let a second signal during the new image's startup end the process before graceful
+     * can handle it. The new image handles it again once ready (Signals).
+     */
+    private final int restartSignal;
     /** A stop signal while draining or stopping: the JVM exits at once, and a same-pid restart does not exec. */
     private volatile boolean exitNow;
 
@@ -73,8 +79,9 @@ public final class Upgrader {
 
     public Upgrader(Tracker tracker, JdkSockets sockets, Drainer drainer, int generation, Duration readyTimeout,
                     BooleanSupplier thisJvmIsReady, Supplier<Set<Long>> rejectedAtStart, Supervisor supervisor,
-                    AtomicReference<String> lastRestart, boolean samePid) {
+                    AtomicReference<String> lastRestart, boolean samePid, int restartSignal) {
         this.samePid = samePid;
+        this.restartSignal = restartSignal;
         this.lastRestart = lastRestart;
         this.supervisor = supervisor;
         this.rejectedAtStart = rejectedAtStart;
@@ -315,7 +322,7 @@ public final class Upgrader {
             Handover handover = Handover.samePid(pid, generation + 1, kept, System.currentTimeMillis());
             try {
                 posix.replaceImage(command.executable, command.arguments,
-                        CommandLine.environment(System.getenv(), handover), copies);
+                        CommandLine.environment(System.getenv(), handover), copies, restartSignal);
             } catch (IOException | RuntimeException | LinkageError failed) {
                 Log.error("same-pid restart: could not replace this process image (" + failed + "); this JVM no longer"
                         + " accepts, so it exits with status " + EXEC_FAILED_STATUS + " for its supervisor to start it again", failed);
