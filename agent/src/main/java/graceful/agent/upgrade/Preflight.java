@@ -69,10 +69,18 @@ public final class Preflight {
         return ports;
     }
 
-    /** Parses /proc/net/tcp or tcp6: the inode and local port of each socket in state LISTEN. */
+    /**
+     * Parses /proc/net/tcp or tcp6: the inode and local port of each socket in state LISTEN. The
+     * tables list every TCP socket of the network namespace (tens of thousands on a busy server,
+     * mostly TIME_WAIT), so a line is split only if it can be a listener: "0A" as a whole field
+     * can only be the state (the other fields are wider or decimal).
+     */
     static Map<Long, Integer> listeningPortsByInode(List<String> lines) {
         Map<Long, Integer> ports = new HashMap<>();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            if (!line.contains(" " + LISTEN + " ")) {
+                continue;
+            }
             String[] f = line.trim().split("\\s+");
             if (f.length > 9 && LISTEN.equals(f[3])) {
                 String local = f[1];
