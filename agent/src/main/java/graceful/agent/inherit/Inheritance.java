@@ -2,12 +2,12 @@ package graceful.agent.inherit;
 
 import graceful.agent.log.Log;
 import graceful.agent.posix.JdkSockets;
+import graceful.agent.posix.ThisProcess;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -351,8 +351,7 @@ public final class Inheritance {
             }
         }
         // After an exec the process's start time is the first image's, so a same-pid restart counts from the exec.
-        long sinceStart = execMillis > 0 ? System.currentTimeMillis() - execMillis : ProcessHandle.current().info()
-                .startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        long sinceStart = execMillis > 0 ? System.currentTimeMillis() - execMillis : ThisProcess.millisSinceStart();
         Runnable announce = () -> {
             Runnable listener = onReady;
             if (listener != null && (readyFd >= 0 || execMillis > 0)) {
