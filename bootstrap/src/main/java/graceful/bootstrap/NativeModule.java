@@ -35,7 +35,7 @@ import java.util.jar.JarEntry;
  * stays in the loader's unnamed module; the module reads it (jnr-ffi generates code with ASM).
  *
  * <p>The descriptor, built in code: the packages of {@code jnr} and {@code com.kenai} and under
- * them in {@code inst/} (jnr-posix, jnr-ffi, jnr-constants, jnr-x86asm, jnr-a64asm, jffi);
+ * them in {@code inst/} (jnr-ffi, jnr-x86asm, jnr-a64asm, jffi);
  * {@code requires} each module of the boot layer defined to the boot or platform class loader,
  * the only modules whose classes graceful's loader sees (its parent is the platform loader), never
  * one of the app's; {@code open}: as in an unnamed module, every package is exported and open (the
@@ -44,7 +44,7 @@ import java.util.jar.JarEntry;
  */
 final class NativeModule {
     static final String NAME = "graceful.jnr";
-    /** jnr-posix, jnr-ffi, jnr-constants, jnr-a64asm: jnr.*; jffi, jnr-x86asm: com.kenai.*. */
+    /** jnr-ffi, jnr-a64asm: jnr.*; jffi, jnr-x86asm: com.kenai.*. */
     private static final String[] ROOTS = {"jnr", "com.kenai"};
     private static final String CLASS_SUFFIX = ".classdata";
     private static final String NATIVE_ACCESS = "graceful.bootstrap.isolated.NativeAccess";

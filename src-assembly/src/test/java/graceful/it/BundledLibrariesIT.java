@@ -80,7 +80,6 @@ class BundledLibrariesIT {
      * have none: the parent pom and the it-app's pom set those apart): graceful's must differ.
      */
     private static final Map<String, String> GRACEFUL_POMS = orderedMap(
-            "jnr-posix", "inst/META-INF/maven/com.github.jnr/jnr-posix/pom.properties",
             "jnr-ffi", "inst/META-INF/maven/com.github.jnr/jnr-ffi/pom.properties",
             "jffi", "inst/META-INF/maven/com.github.jnr/jffi/pom.properties");
 

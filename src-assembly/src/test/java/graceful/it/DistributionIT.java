@@ -95,7 +95,7 @@ class DistributionIT {
         assertEquals(List.of(), plainClassesUnderInst, "classes under inst/ must be .classdata");
         for (String name : List.of("graceful/bootstrap/Premain.class", "graceful/bootstrap/IsolatedClassLoader.class",
                 "inst/graceful/agent/Agent.classdata", "inst/sun/nio/ch/GracefulBridge.classdata",
-                "inst/org/objectweb/asm/ClassReader.classdata", "inst/jnr/posix/POSIX.classdata",
+                "inst/org/objectweb/asm/ClassReader.classdata", "inst/jnr/ffi/LibraryLoader.classdata",
                 "inst/org/tinylog/Logger.classdata")) {
             assertTrue(names.contains(name), name + " missing from graceful.jar");
         }

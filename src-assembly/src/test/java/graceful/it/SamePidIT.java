@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SamePidIT {
-    private static final List<String> APPS = List.of("httpserver", "blocking");
+    private static final List<String> APPS = List.of("httpserver", "blocking", "nio");
     private static final int RESTARTS = 2;
     /** Long enough that the drain has to wait for it, short enough that queued clients (15 s read timeout) wait less. */
     private static final long SLOW_MILLIS = 3_000;

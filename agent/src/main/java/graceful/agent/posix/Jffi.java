@@ -38,13 +38,7 @@ final class Jffi {
         } catch (RuntimeException | LinkageError e) {
             // jnr reports its own failure at first use
         } finally {
-            before.forEach((name, value) -> {
-                if (value == null) {
-                    System.clearProperty(name);
-                } else {
-                    System.setProperty(name, value);
-                }
-            });
+            restore(before);
             if (ownNative != null) {
                 try {
                     Files.deleteIfExists(ownNative); // loaded: the mapping outlives the file
@@ -54,6 +48,16 @@ final class Jffi {
                 }
             }
         }
+    }
+
+    private static void restore(Map<String, String> before) {
+        before.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
     }
 
     private static void setForGracefulsJffi(Map<String, String> before, String name, String value) {
@@ -86,6 +90,28 @@ final class Jffi {
     }
 
     private Jffi() {}
+
+    /**
+     * graceful's one binding of libc. jnr-ffi's reflection loader, not its default ASM one, which
+     * generates a class for the interface: 45 ms + 45 ms at the first call against 175-215 ms
+     * (measured, JDK 17), and graceful makes a dozen calls per restart. The switch is read once,
+     * when jnr-ffi's NativeLibraryLoader initialises, so it is set for graceful's only.
+     */
+    static synchronized LibC libc() {
+        if (libc == null) {
+            prepare();
+            Map<String, String> before = new HashMap<>();
+            setForGracefulsJffi(before, "jnr.ffi.asm.enabled", "false");
+            try {
+                libc = jnr.ffi.LibraryLoader.create(LibC.class).load("c");
+            } finally {
+                restore(before);
+            }
+        }
+        return libc;
+    }
+
+    private static LibC libc;
 
     /** Idempotent; called before any jnr or jffi class of graceful's is used. */
     static synchronized void prepare() {

@@ -1,12 +1,15 @@
 package graceful.agent.posix;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * The libc calls graceful needs that jnr-posix does not offer as it needs them: its posix_spawn
- * drops the error number and has no closefrom or signal-mask attribute. Bound with jnr-ffi.
- * posix_spawn* return an error number instead of setting errno.
+ * Every libc call graceful makes, bound with jnr-ffi. Not jnr-posix: its POSIX object took
+ * 360-500 ms to create at the first restart (binding hundreds of calls) against ~80 ms for
+ * these, its posix_spawn drops the error number and has no closefrom or signal-mask attribute,
+ * and it brings 2.9 MB of jnr-constants. posix_spawn* return an error number instead of setting
+ * errno; the others return -1 and set it (jnr-ffi keeps it for Runtime.getLastError).
  */
 public interface LibC {
     short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -42,6 +45,15 @@ public interface LibC {
     long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength);
 
     int close(int fd);
+
+    /** {read end, write end}. */
+    int pipe(@Out int[] fds);
+
+    int kill(int pid, int signal);
+
+    int waitpid(int pid, @Out int[] status, int options);
+
+    String strerror(int errno);
 
     int F_DUPFD = 0;
     int F_GETFD = 1;

@@ -2,13 +2,10 @@ package graceful.agent.posix;
 
 import java.io.IOException;
 import java.util.List;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * The process-level calls of the restart path: pipes, spawning a child with exactly the fds it
@@ -24,17 +21,11 @@ public final class Posix {
     private static final long SIG_IGN = 1L;
     private static final long SIG_ERR = -1L;
 
-    private final POSIX posix;
     private final LibC libc;
     private final Runtime runtime;
 
-    static {
-        Jffi.prepare();
-    }
-
     public Posix() {
-        this.posix = POSIXFactory.getNativePOSIX();
-        this.libc = LibraryLoader.create(LibC.class).load("c");
+        this.libc = Jffi.libc();
         this.runtime = Runtime.getRuntime(libc);
     }
 
@@ -43,8 +34,7 @@ public final class Posix {
      * ignored. The only native call graceful may make at startup, and only in that case.
      */
     public static void resetToDefault(int signal) {
-        LibC libc = LibraryLoader.create(LibC.class).load("c");
-        if (libc.signal(signal, SIG_DFL) == SIG_ERR) {
+        if (Jffi.libc().signal(signal, SIG_DFL) == SIG_ERR) {
             throw new IllegalStateException("signal(" + signal + ", SIG_DFL) failed");
         }
     }
@@ -52,14 +42,14 @@ public final class Posix {
     /** A pipe: {read end, write end}. */
     public int[] pipe() throws IOException {
         int[] fds = new int[2];
-        if (posix.pipe(fds) != 0) {
-            throw error("pipe", posix.errno());
+        if (libc.pipe(fds) != 0) {
+            throw error("pipe", runtime.getLastError());
         }
         return fds;
     }
 
     public void close(int fd) {
-        posix.close(fd);
+        libc.close(fd);
     }
 
     /**
@@ -88,7 +78,7 @@ public final class Posix {
             }
             check("posix_spawn_file_actions_addclosefrom_np", libc.posix_spawn_file_actions_addclosefrom_np(actions, 3 + passed.size()));
             if (libc.sigemptyset(signals) != 0) {
-                throw error("sigemptyset", posix.errno());
+                throw error("sigemptyset", runtime.getLastError());
             }
             check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attributes, signals));
             check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attributes, LibC.POSIX_SPAWN_SETSIGMASK));
@@ -176,14 +166,14 @@ public final class Posix {
 
     /** Sends a signal; false if the process no longer exists. */
     public boolean kill(int pid, int signal) {
-        return posix.kill(pid, signal) == 0;
+        return libc.kill(pid, signal) == 0;
     }
 
     /** Reaps the child and returns a description of how it ended, e.g. "exit status 1". */
     public String waitFor(int pid) throws IOException {
         int[] status = new int[1];
-        if (posix.waitpid(pid, status, 0) < 0) {
-            throw error("waitpid", posix.errno());
+        if (libc.waitpid(pid, status, 0) < 0) {
+            throw error("waitpid", runtime.getLastError());
         }
         return describeStatus(status[0]);
     }
@@ -193,13 +183,13 @@ public final class Posix {
         return signal == 0 ? "exit status " + ((status >> 8) & 0xff) : "killed by signal " + signal;
     }
 
-    private static void check(String call, int result) throws IOException {
+    private void check(String call, int result) throws IOException {
         if (result != 0) {
             throw error(call, result);
         }
     }
 
-    private static IOException error(String call, int errno) {
-        return new IOException(call + " failed: errno " + errno + " (" + jnr.constants.platform.Errno.valueOf(errno) + ")");
+    private IOException error(String call, int errno) {
+        return new IOException(call + " failed: errno " + errno + " (" + libc.strerror(errno) + ")");
     }
 }

@@ -1,7 +1,6 @@
 package graceful.agent.posix;
 
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.LibraryLoader;
 
 /**
  * One datagram to a Unix socket, as sd_notify sends it. The JDK has Unix-domain stream sockets
@@ -16,20 +15,11 @@ public final class UnixDatagram {
 
     private UnixDatagram() {}
 
-    private static final class Holder {
-        static final LibC LIBC = load();
-
-        private static LibC load() {
-            Jffi.prepare();
-            return LibraryLoader.create(LibC.class).load("c");
-        }
-    }
-
     /** @throws IllegalStateException naming the call that failed */
     public static void send(String socketName, String message) {
         byte[] address = address(socketName);
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        LibC libc = Holder.LIBC;
+        LibC libc = Jffi.libc();
         int fd = libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new IllegalStateException("socket(AF_UNIX, SOCK_DGRAM) failed");
