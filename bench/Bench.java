@@ -58,10 +58,19 @@ public final class Bench {
                         long pauseMillis) {
     }
 
-    private static final Plan FULL = new Plan("full", 11, 5, 3, 2000, 2000, 6, 3, 4, 5, 1000);
+    private static final Plan FULL = new Plan("full", 11, 5, 3, 2000, 2000, 10, 3, 4, 5, 1000);
     private static final Plan QUICK = new Plan("quick", 3, 1, 1, 500, 1000, 1, 1, 1, 1, 500);
 
     private static final int WRK_THREADS = 1;
+    /**
+     * Throughput: the servers on one CPU, wrk on another, where there are two or more and taskset
+     * exists, so that neither is moved onto the other's CPU mid-round: the spread between rounds
+     * was wider than the budget without it. Both servers (with and without) get the same CPU.
+     */
+    private static final String TASKSET = "/usr/bin/taskset";
+    private static final boolean PINNED = Runtime.getRuntime().availableProcessors() >= 2 && Files.isExecutable(Path.of(TASKSET));
+    private static final String SERVER_CPU = "0";
+    private static final String WRK_CPU = "1";
     private static final int WRK_CONNECTIONS = 16;
     private static final int LOAD_THREADS = 4;
 
@@ -445,7 +454,8 @@ public final class Bench {
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     private WrkResult wrk(int port, boolean keepAlive, int seconds) throws Exception {
-        List<String> command = new ArrayList<>(List.of(WRK, "-t" + WRK_THREADS, "-c" + WRK_CONNECTIONS,
+        List<String> command = new ArrayList<>(PINNED ? List.of(TASKSET, "-c", WRK_CPU) : List.of());
+        command.addAll(List.of(WRK, "-t" + WRK_THREADS, "-c" + WRK_CONNECTIONS,
                 "-d" + seconds + "s", "--timeout", "5s", "--latency"));
         if (!keepAlive) {
             command.addAll(List.of("-H", "Connection: close"));
@@ -580,7 +590,11 @@ public final class Bench {
         Path logFile = WORK.resolve(purpose + "-" + major(javaVersionLine(jdk)) + "-" + app + "-"
                 + (agent ? "with" : "without") + "-" + port + ".log");
         Files.deleteIfExists(logFile);
-        ServerProcess server = ServerProcess.start(new ServerProcess.Spec(jdk, agent ? AGENT : null, IT_APPS, app, port, logFile));
+        ServerProcess.Spec spec = new ServerProcess.Spec(jdk, agent ? AGENT : null, IT_APPS, app, port, logFile);
+        if (purpose.equals("wrk") && PINNED) {
+            spec = spec.withLauncher(List.of(TASKSET, "-c", SERVER_CPU)); // taskset execs: the JVM keeps its pid
+        }
+        ServerProcess server = ServerProcess.start(spec);
         open.add(server);
         return server;
     }
@@ -619,6 +633,7 @@ public final class Bench {
                                 + "throughput %d rounds of %d s (wrk -t%d -c%d, after 2 × %d s of warm-up per mode), %d restarts for failures",
                         plan.startupRounds(), plan.restartRounds(), plan.memoryRounds(), plan.throughputRounds(),
                         plan.wrkSeconds(), WRK_THREADS, WRK_CONNECTIONS, plan.warmupSeconds(), plan.hups()))
+                .append(PINNED ? "; throughput servers pinned to CPU " + SERVER_CPU + ", wrk to CPU " + WRK_CPU : "")
                 .append("\n\n");
         md.append("Each figure is the median of its rounds; \"with\" and \"without\" alternate in every round, the order ")
                 .append("flipping each round. Times in ms unless stated.\n\n");
