@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 
 /**
- * Module {@value #NAME}: graceful's copies of jnr and jffi, the libraries that call native code,
+ * Module {@value #NAME}: graceful's copy of jffi, the library that calls native code,
  * as one named module mapped to {@link IsolatedClassLoader}, with native access on JDK 22 and later.
  *
  * <p>Why: jffi loads its native library with {@code System.load}, a restricted method on JDK 22 and
@@ -32,20 +32,19 @@ import java.util.jar.JarEntry;
  * which is at the first restart (under nohup: at startup). Defining a module layer costs some tens
  * of milliseconds (the JDK's resolver and module code run for the first time), which a JVM that is
  * never restarted should not pay at startup. Everything else graceful has (the agent, ASM, tinylog)
- * stays in the loader's unnamed module; the module reads it (jnr-ffi generates code with ASM).
+ * stays in the loader's unnamed module; the module reads it.
  *
- * <p>The descriptor, built in code: the packages of {@code jnr} and {@code com.kenai} and under
- * them in {@code inst/} (jnr-ffi, jnr-x86asm, jnr-a64asm, jffi);
+ * <p>The descriptor, built in code: the packages of {@code com.kenai} and under it in
+ * {@code inst/} (jffi);
  * {@code requires} each module of the boot layer defined to the boot or platform class loader,
  * the only modules whose classes graceful's loader sees (its parent is the platform loader), never
- * one of the app's; {@code open}: as in an unnamed module, every package is exported and open (the
- * classes jnr-ffi generates, in class loaders of their own, call into it). No {@code uses} or
- * {@code provides}: these libraries have no {@code META-INF/services} and do not use ServiceLoader.
+ * one of the app's; {@code open}: as in an unnamed module, every package is exported and open (graceful's agent, in the loader's unnamed module, calls into it). No {@code uses} or
+ * {@code provides}: jffi has no {@code META-INF/services} and do not use ServiceLoader.
  */
 final class NativeModule {
-    static final String NAME = "graceful.jnr";
-    /** jnr-ffi, jnr-a64asm: jnr.*; jffi, jnr-x86asm: com.kenai.*. */
-    private static final String[] ROOTS = {"jnr", "com.kenai"};
+    static final String NAME = "graceful.jffi";
+    /** jffi: com.kenai.jffi. */
+    private static final String[] ROOTS = {"com.kenai"};
     private static final String CLASS_SUFFIX = ".classdata";
     private static final String NATIVE_ACCESS = "graceful.bootstrap.isolated.NativeAccess";
 
@@ -59,7 +58,7 @@ final class NativeModule {
         this.instrumentation = instrumentation;
     }
 
-    /** Whether a class of this package belongs in the module: jnr, com.kenai, or a package under them. */
+    /** Whether a class of this package belongs in the module: com.kenai or a package under it. */
     static boolean covers(String packageName) {
         for (String root : ROOTS) {
             if (packageName.startsWith(root)
@@ -91,7 +90,7 @@ final class NativeModule {
         try {
             layer = define();
         } catch (IOException | RuntimeException | LinkageError e) {
-            System.err.println("graceful: module " + NAME + " could not be defined, jnr runs in an unnamed module: "
+            System.err.println("graceful: module " + NAME + " could not be defined, jffi runs in an unnamed module: "
                     + e);
             return;
         }
@@ -111,7 +110,7 @@ final class NativeModule {
             }
         }
         if (found.isEmpty()) {
-            throw new IOException("no class of jnr or jffi in " + loader.location());
+            throw new IOException("no class of jffi in " + loader.location());
         }
         ModuleDescriptor.Builder builder = ModuleDescriptor.newOpenModule(NAME).packages(found);
         ClassLoader platform = ClassLoader.getPlatformClassLoader();
@@ -144,7 +143,7 @@ final class NativeModule {
         Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(NAME));
         ModuleLayer.Controller layer = ModuleLayer.defineModules(configuration, List.of(boot), name -> loader);
         packages = Set.copyOf(found);
-        // jnr-ffi generates code with the ASM in graceful's unnamed module.
+        // As if jffi were still in the unnamed module: it reads what else graceful's loader defines.
         layer.addReads(layer.layer().findModule(NAME).orElseThrow(), loader.getUnnamedModule());
         return layer;
     }

@@ -80,7 +80,6 @@ class BundledLibrariesIT {
      * have none: the parent pom and the it-app's pom set those apart): graceful's must differ.
      */
     private static final Map<String, String> GRACEFUL_POMS = orderedMap(
-            "jnr-ffi", "inst/META-INF/maven/com.github.jnr/jnr-ffi/pom.properties",
             "jffi", "inst/META-INF/maven/com.github.jnr/jffi/pom.properties");
 
     private static final String JFFI_NATIVE = "jni/x86_64-Linux/libjffi-1.2.so";
@@ -234,7 +233,7 @@ class BundledLibrariesIT {
 
     /**
      * At exit each old JVM has two libjffi copies mapped, the app's and graceful's (which loaded
-     * jnr for its restart); the last generation, which never restarted, the app's only.
+     * jffi for its restart); the last generation, which never restarted, the app's only.
      */
     private static List<Executable> nativeLibraryChecks(List<Long> pids, List<String> lines, String appNative,
                                                         String gracefulNative, String where) {

@@ -68,7 +68,7 @@ class DistributionIT {
     /**
      * The jar is on the app's class path (the system class loader reads -javaagent jars): outside
      * inst/, only graceful's bootstrap package may be there, or the app could load graceful's ASM,
-     * jnr or tinylog (or its service providers) instead of its own.
+     * jffi or tinylog (or its service providers) instead of its own.
      */
     @Test
     void onlyTheBootstrapIsVisibleOutsideInst() throws IOException {
@@ -95,7 +95,7 @@ class DistributionIT {
         assertEquals(List.of(), plainClassesUnderInst, "classes under inst/ must be .classdata");
         for (String name : List.of("graceful/bootstrap/Premain.class", "graceful/bootstrap/IsolatedClassLoader.class",
                 "inst/graceful/agent/Agent.classdata", "inst/sun/nio/ch/GracefulBridge.classdata",
-                "inst/org/objectweb/asm/ClassReader.classdata", "inst/jnr/ffi/LibraryLoader.classdata",
+                "inst/org/objectweb/asm/ClassReader.classdata", "inst/com/kenai/jffi/Invoker.classdata",
                 "inst/org/tinylog/Logger.classdata")) {
             assertTrue(names.contains(name), name + " missing from graceful.jar");
         }

@@ -48,7 +48,7 @@ class NoWarningsIT {
 
     /**
      * With {@code --illegal-native-access=deny} (JDK 22 and later), a restricted call from a module
-     * without native access throws instead of warning: restarts working then shows graceful's jnr
+     * without native access throws instead of warning: restarts working then shows graceful's jffi
      * has native access of its own, not merely that a warning went missing.
      */
     @ParameterizedTest(name = "{0}")
@@ -79,7 +79,7 @@ class NoWarningsIT {
     /**
      * Every line of every generation, but the harness's own ({@code # ... starting: <command>}):
      * none is a JDK warning, mentions one of {@link #FORBIDDEN}, or is a failure line of graceful's
-     * bootstrap ({@code graceful: ...}, e.g. when its jnr module could not be defined).
+     * bootstrap ({@code graceful: ...}, e.g. when its jffi module could not be defined).
      */
     private static void assertNoWarning(Path log, Path jdk) throws Exception {
         List<String> offending = Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()

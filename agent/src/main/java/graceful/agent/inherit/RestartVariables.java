@@ -11,7 +11,7 @@ import java.util.Map;
  * System.getenv and ProcessBuilder.environment() read: the variables are taken out of that copy.
  * But a ProcessBuilder whose environment() was never called hands its child the native
  * environment, which still has them; so every start first asks for environment(), which makes
- * the child get the cleaned copy. (Unsetting them natively would load jnr at every startup.)
+ * the child get the cleaned copy. (Unsetting them natively would load jffi at every startup.)
  */
 public final class RestartVariables {
     private RestartVariables() {}

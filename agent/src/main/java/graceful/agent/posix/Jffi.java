@@ -2,24 +2,21 @@ package graceful.agent.posix;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * graceful's own jffi (under jnr), set up before its first use, whoever uses it first: without
- * sun.misc.Unsafe, with graceful's own native library, and without jnr's stray log line.
+ * graceful's own jffi, set up before its first use, whoever uses it first: without
+ * sun.misc.Unsafe, and with graceful's own native library.
  */
 final class Jffi {
-    /**
-     * jnr-ffi tries to load a helper class through a URL it builds from the class file's URL;
-     * from graceful's isolated loader that fails harmlessly, but it says so on stderr through
-     * java.util.logging. Held here so the logger (and its level) is not garbage-collected.
-     */
-    private static final java.util.logging.Logger JNR_FINALIZER_LOG =
-            java.util.logging.Logger.getLogger("jnr.ffi.util.ref.FinalizableReferenceQueue");
-
     /**
      * jffi uses sun.misc.Unsafe for memory access unless told not to, and JDK 24+ warns about that
      * (JEP 498). The switch is a system property read once, when jffi's MemoryIO is first used:
@@ -36,7 +33,7 @@ final class Jffi {
         try {
             com.kenai.jffi.MemoryIO.getInstance();
         } catch (RuntimeException | LinkageError e) {
-            // jnr reports its own failure at first use
+            // jffi reports its own failure at first use
         } finally {
             restore(before);
             if (ownNative != null) {
@@ -81,7 +78,7 @@ final class Jffi {
             if (in == null) {
                 return null;
             }
-            Path library = Files.createTempDirectory("graceful-jffi").resolve("libjffi-1.2.so");
+            Path library = privateDirectory().resolve("libjffi-1.2.so");
             Files.copy(in, library);
             return library;
         } catch (IOException | RuntimeException e) {
@@ -89,35 +86,43 @@ final class Jffi {
         }
     }
 
+    /**
+     * A new directory only this user can enter: named after the pid and clock (createTempDirectory
+     * would seed a SecureRandom first, 20-60 ms of the restart); that if the name is taken.
+     */
+    private static Path privateDirectory() throws IOException {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"),
+                "graceful-jffi-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException taken) {
+            return Files.createTempDirectory("graceful-jffi");
+        }
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+
     private Jffi() {}
 
     /**
-     * graceful's one binding of libc. jnr-ffi's reflection loader, not its default ASM one, which
-     * generates a class for the interface: 45 ms + 45 ms at the first call against 175-215 ms
-     * (measured, JDK 17), and graceful makes a dozen calls per restart. The switch is read once,
-     * when jnr-ffi's NativeLibraryLoader initialises, so it is set for graceful's only.
+     * graceful's one binding of libc, made at its first use: after {@link #prepare()}, since
+     * LibC's own initialisers already touch jffi (and so would load a native library).
      */
     static synchronized LibC libc() {
         if (libc == null) {
             prepare();
-            Map<String, String> before = new HashMap<>();
-            setForGracefulsJffi(before, "jnr.ffi.asm.enabled", "false");
-            try {
-                libc = jnr.ffi.LibraryLoader.create(LibC.class).load("c");
-            } finally {
-                restore(before);
-            }
+            libc = new LibC();
         }
         return libc;
     }
 
     private static LibC libc;
 
-    /** Idempotent; called before any jnr or jffi class of graceful's is used. */
+    /** Idempotent; called before any jffi class of graceful's is used. */
     static synchronized void prepare() {
         if (!prepared) {
             prepared = true;
-            JNR_FINALIZER_LOG.setLevel(java.util.logging.Level.OFF);
             useJffiWithoutUnsafe();
         }
     }

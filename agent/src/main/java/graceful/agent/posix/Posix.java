@@ -2,10 +2,6 @@ package graceful.agent.posix;
 
 import java.io.IOException;
 import java.util.List;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * The process-level calls of the restart path: pipes, spawning a child with exactly the fds it
@@ -22,11 +18,9 @@ public final class Posix {
     private static final long SIG_ERR = -1L;
 
     private final LibC libc;
-    private final Runtime runtime;
 
     public Posix() {
         this.libc = Jffi.libc();
-        this.runtime = Runtime.getRuntime(libc);
     }
 
     /**
@@ -41,11 +35,13 @@ public final class Posix {
 
     /** A pipe: {read end, write end}. */
     public int[] pipe() throws IOException {
-        int[] fds = new int[2];
-        if (libc.pipe(fds) != 0) {
-            throw error("pipe", runtime.getLastError());
+        try (NativeMemory memory = new NativeMemory()) {
+            long fds = memory.zeroed(8);
+            if (libc.pipe(fds) != 0) {
+                throw error("pipe", libc.errno());
+            }
+            return new int[] {memory.intAt(fds), memory.intAt(fds + 4)};
         }
-        return fds;
     }
 
     public void close(int fd) {
@@ -58,37 +54,39 @@ public final class Posix {
      * threads block some signals, and posix_spawn would hand that mask on).
      */
     public int spawn(String path, List<String> argv, List<String> envp, List<Integer> passed) throws IOException {
-        Pointer actions = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
-        Pointer attributes = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
-        Pointer signals = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
-        check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
-        check("posix_spawnattr_init", libc.posix_spawnattr_init(attributes));
-        try {
-            // First move every passed fd above all of them and above the targets, then down to
-            // 3, 4, ...: a direct dup2 could overwrite a source that is also a target.
-            int high = 3 + passed.size();
-            for (int fd : passed) {
-                high = Math.max(high, fd + 1);
+        try (NativeMemory memory = new NativeMemory()) {
+            long actions = memory.zeroed(OPAQUE_STRUCT_BYTES);
+            long attributes = memory.zeroed(OPAQUE_STRUCT_BYTES);
+            long signals = memory.zeroed(OPAQUE_STRUCT_BYTES);
+            check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
+            check("posix_spawnattr_init", libc.posix_spawnattr_init(attributes));
+            try {
+                // First move every passed fd above all of them and above the targets, then down to
+                // 3, 4, ...: a direct dup2 could overwrite a source that is also a target.
+                int high = 3 + passed.size();
+                for (int fd : passed) {
+                    high = Math.max(high, fd + 1);
+                }
+                for (int i = 0; i < passed.size(); i++) {
+                    check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, passed.get(i), high + i));
+                }
+                for (int i = 0; i < passed.size(); i++) {
+                    check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, high + i, 3 + i));
+                }
+                check("posix_spawn_file_actions_addclosefrom_np", libc.posix_spawn_file_actions_addclosefrom_np(actions, 3 + passed.size()));
+                if (libc.sigemptyset(signals) != 0) {
+                    throw error("sigemptyset", libc.errno());
+                }
+                check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attributes, signals));
+                check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attributes, LibC.POSIX_SPAWN_SETSIGMASK));
+                long pid = memory.zeroed(4);
+                check("posix_spawn " + path, libc.posix_spawn(pid, memory.string(path), actions, attributes,
+                        memory.strings(argv), memory.strings(envp)));
+                return memory.intAt(pid);
+            } finally {
+                libc.posix_spawn_file_actions_destroy(actions);
+                libc.posix_spawnattr_destroy(attributes);
             }
-            for (int i = 0; i < passed.size(); i++) {
-                check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, passed.get(i), high + i));
-            }
-            for (int i = 0; i < passed.size(); i++) {
-                check("posix_spawn_file_actions_adddup2", libc.posix_spawn_file_actions_adddup2(actions, high + i, 3 + i));
-            }
-            check("posix_spawn_file_actions_addclosefrom_np", libc.posix_spawn_file_actions_addclosefrom_np(actions, 3 + passed.size()));
-            if (libc.sigemptyset(signals) != 0) {
-                throw error("sigemptyset", runtime.getLastError());
-            }
-            check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attributes, signals));
-            check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attributes, LibC.POSIX_SPAWN_SETSIGMASK));
-            IntByReference pid = new IntByReference();
-            check("posix_spawn " + path, libc.posix_spawn(pid, path, actions, attributes,
-                    argv.toArray(new CharSequence[0]), envp.toArray(new CharSequence[0])));
-            return pid.intValue();
-        } finally {
-            libc.posix_spawn_file_actions_destroy(actions);
-            libc.posix_spawnattr_destroy(attributes);
         }
     }
 
@@ -99,7 +97,7 @@ public final class Posix {
     public int dupForExec(int fd) throws IOException {
         int copy = libc.fcntl(fd, LibC.F_DUPFD, 3);
         if (copy < 0) {
-            throw error("fcntl(" + fd + ", F_DUPFD)", runtime.getLastError());
+            throw error("fcntl(" + fd + ", F_DUPFD)", libc.errno());
         }
         return copy;
     }
@@ -116,15 +114,20 @@ public final class Posix {
             throws IOException {
         closeOnExecAllBut(kept);
         if (libc.signal(ignored, SIG_IGN) == SIG_ERR) {
-            throw error("signal(" + ignored + ", SIG_IGN)", runtime.getLastError());
+            throw error("signal(" + ignored + ", SIG_IGN)", libc.errno());
         }
-        Pointer signals = Memory.allocateDirect(runtime, OPAQUE_STRUCT_BYTES);
-        if (libc.sigemptyset(signals) != 0) {
-            throw error("sigemptyset", runtime.getLastError());
+        try (NativeMemory memory = new NativeMemory()) {
+            long signals = memory.zeroed(OPAQUE_STRUCT_BYTES);
+            if (libc.sigemptyset(signals) != 0) {
+                throw error("sigemptyset", libc.errno());
+            }
+            long pathString = memory.string(path);
+            long argvArray = memory.strings(argv);
+            long envpArray = memory.strings(envp);
+            check("pthread_sigmask", libc.pthread_sigmask(LibC.SIG_SETMASK, signals, 0));
+            libc.execve(pathString, argvArray, envpArray);
+            throw error("execve " + path, libc.errno());
         }
-        check("pthread_sigmask", libc.pthread_sigmask(LibC.SIG_SETMASK, signals, null));
-        libc.execve(path, argv.toArray(new CharSequence[0]), envp.toArray(new CharSequence[0]));
-        throw error("execve " + path, runtime.getLastError());
     }
 
     /**
@@ -159,7 +162,7 @@ public final class Posix {
         }
         for (int fd : kept) {
             if (libc.fcntl(fd, LibC.F_SETFD, 0) != 0) {
-                throw error("fcntl(" + fd + ", F_SETFD, 0)", runtime.getLastError());
+                throw error("fcntl(" + fd + ", F_SETFD, 0)", libc.errno());
             }
         }
     }
@@ -171,11 +174,13 @@ public final class Posix {
 
     /** Reaps the child and returns a description of how it ended, e.g. "exit status 1". */
     public String waitFor(int pid) throws IOException {
-        int[] status = new int[1];
-        if (libc.waitpid(pid, status, 0) < 0) {
-            throw error("waitpid", runtime.getLastError());
+        try (NativeMemory memory = new NativeMemory()) {
+            long status = memory.zeroed(4);
+            if (libc.waitpid(pid, status, 0) < 0) {
+                throw error("waitpid", libc.errno());
+            }
+            return describeStatus(memory.intAt(status));
         }
-        return describeStatus(status[0]);
     }
 
     static String describeStatus(int status) {

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One datagram to a Unix socket, as sd_notify sends it. The JDK has Unix-domain stream sockets
- * only, so this goes through libc (jnr), on the caller's thread.
+ * only, so this goes through libc (jffi), on the caller's thread.
  */
 public final class UnixDatagram {
     private static final int AF_UNIX = 1;
@@ -24,9 +24,9 @@ public final class UnixDatagram {
         if (fd < 0) {
             throw new IllegalStateException("socket(AF_UNIX, SOCK_DGRAM) failed");
         }
-        try {
-            if (libc.sendto(fd, bytes, bytes.length, 0, address, address.length) != bytes.length) {
-                throw new IllegalStateException("sendto(" + socketName + ") failed");
+        try (NativeMemory memory = new NativeMemory()) {
+            if (libc.sendto(fd, memory.bytes(bytes), bytes.length, 0, memory.bytes(address), address.length) != bytes.length) {
+                throw new IllegalStateException("sendto(" + socketName + ") failed: " + libc.strerror(libc.errno()));
             }
         } finally {
             libc.close(fd);

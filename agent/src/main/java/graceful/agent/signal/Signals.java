@@ -58,7 +58,7 @@ public final class Signals {
 
     /**
      * After a same-pid restart, once the listeners are taken: the restart signal, left ignored
-     * across the exec, asks for a restart again. Loads jnr (a few hundred ms): call it off the
+     * across the exec, asks for a restart again. Loads jffi (tens of ms): call it off the
      * app's threads.
      */
     public static void handleAgainAfterExec(String name, Consumer<String> restart) {

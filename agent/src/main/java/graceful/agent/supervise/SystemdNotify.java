@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * sd_notify(3) without libsystemd: each message is one datagram to the Unix socket named in
  * {@code NOTIFY_SOCKET}. Sent from graceful's own thread, in order, since the first native call
- * loads jnr (0.2-0.8 s) and must not delay the app.
+ * loads jffi and its native library (tens of ms) and must not delay the app.
  */
 final class SystemdNotify implements Supervisor {
     static final String NOTIFY_SOCKET = "NOTIFY_SOCKET";

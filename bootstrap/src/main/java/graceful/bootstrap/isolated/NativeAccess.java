@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 
 /**
- * Grants module {@code graceful.jnr} native access on JDK 22 and later (see
+ * Grants module {@code graceful.jffi} native access on JDK 22 and later (see
  * {@code graceful.bootstrap.NativeModule}). graceful.jar holds this class under {@code inst/}, so
  * {@code IsolatedClassLoader} defines it, in its unnamed module, to which java.base opens
  * {@code sun.nio.ch} by then: a lookup of this class's own can define
