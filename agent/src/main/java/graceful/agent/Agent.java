@@ -28,7 +28,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /** Wires the stages together at premain. */
@@ -40,7 +45,9 @@ public final class Agent {
         try {
             Settings settings = Settings.read(arguments, systemProperties(), System.getenv());
             Log.level(settings.logLevel);
-            settings.problems.forEach(Log::warn);
+            for (String problem : settings.problems) {
+                Log.warn(problem);
+            }
 
             JdkModules.openTo(Agent.class.getModule(), instrumentation);
             // First, before anything loads a JDK socket class: classes patched as they load cost
@@ -51,31 +58,27 @@ public final class Agent {
             Log.generation(inheritance.generation());
             Tracker tracker = new Tracker(sockets);
             AtomicReference<String> lastRestart = new AtomicReference<>("none");
-            Supervisors supervisors = Supervisors.of(settings, System.getenv(), status(inheritance, tracker, lastRestart::get));
+            StatusSource statusSource = new StatusSource(inheritance, tracker);
+            Supervisors supervisors = Supervisors.of(settings, System.getenv(),
+                    new Status(inheritance.generation(), inheritance.parentPid(), statusSource, statusSource, lastRestart));
             boolean restartVariablesHidden = (Handover.present(System.getenv()) || SocketActivation.present(System.getenv()))
                     && hideRestartVariables();
-            WriteWatch writes = patches.connect(events(inheritance, tracker, supervisors, restartVariablesHidden),
-                    problem -> Log.warn("restarts unavailable from now on, the app runs on without graceful: " + problem));
+            Wiring wiring = new Wiring(inheritance, tracker, supervisors, restartVariablesHidden);
+            WriteWatch writes = patches.connect(wiring, wiring);
 
             Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
-                    settings.closeKeepAlive ? writes : null, System::exit);
+                    settings.closeKeepAlive ? writes : null, wiring);
             Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    inheritance::isReady, inheritance::rejected, supervisors, lastRestart, settings.samePid(),
-                    Signals.number(settings.restartSignal));
+                    wiring, wiring, supervisors, lastRestart, settings.samePid(), Signals.number(settings.restartSignal));
             if (ThisProcess.pid() == 1 && !settings.samePid()) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
-            boolean signalHandled = Signals.onRestartSignal(settings.restartSignal, upgrader::request, inheritance.isSamePid());
-            boolean handleSignalOnceReady = !signalHandled && inheritance.isSamePid();
-            inheritance.onReady(() -> {
-                // Before ready is announced: whoever waits for it (a script, systemd) may restart again at once.
-                if (handleSignalOnceReady) {
-                    Signals.handleAgainAfterExec(settings.restartSignal, upgrader::request);
-                }
-                supervisors.serving(true);
-            });
+            Requests requests = new Requests(upgrader);
+            boolean signalHandled = Signals.onRestartSignal(settings.restartSignal, requests, inheritance.isSamePid());
+            inheritance.onReady(new OnReady(supervisors, !signalHandled && inheritance.isSamePid() ? settings.restartSignal : null,
+                    requests));
             if (settings.stopOnTerm) {
-                Signals.onTermAndInt(upgrader::stop);
+                Signals.onTermAndInt(requests);
             }
             inheritance.readyIfNothingWaits();
         } catch (Throwable failure) {
@@ -83,8 +86,23 @@ public final class Agent {
         }
     }
 
-    private static Status status(Inheritance inheritance, Tracker tracker, Supplier<String> lastRestart) {
-        Supplier<List<String>> listeners = () -> {
+    // The parts are wired with the named classes below rather than lambdas and method references:
+    // each of those costs the JVM about half a millisecond the first time it runs (it spins a
+    // class for it), and this is the startup path of every JVM graceful runs in.
+
+    /** What the status MBean shows of the listeners and connections. */
+    private static final class StatusSource implements Supplier<List<String>>, IntSupplier {
+        private final Inheritance inheritance;
+        private final Tracker tracker;
+
+        StatusSource(Inheritance inheritance, Tracker tracker) {
+            this.inheritance = inheritance;
+            this.tracker = tracker;
+        }
+
+        /** The open listeners, described. */
+        @Override
+        public List<String> get() {
             List<String> described = new ArrayList<>();
             for (Listener listener : tracker.openListeners()) {
                 Endpoint endpoint = listener.endpoint();
@@ -94,46 +112,134 @@ public final class Agent {
                 }
             }
             return described;
-        };
-        return new Status(inheritance.generation(), inheritance.parentPid(), listeners, tracker::liveConnections,
-                lastRestart);
+        }
+
+        /** The live connections. */
+        @Override
+        public int getAsInt() {
+            return tracker.liveConnections();
+        }
     }
 
-    private static SocketEvents events(Inheritance inheritance, Tracker tracker, Supervisors supervisors,
-                                       boolean restartVariablesHidden) {
-        return new SocketEvents() {
-            @Override
-            public boolean bind(FileDescriptor fd, InetAddress address, int port) {
-                tracker.bindRequested(fd, port);
-                return inheritance.bind(fd, address, port);
-            }
+    /**
+     * The instrumented JDK's events, and what the other parts ask of this JVM: whether it is ready
+     * and which inherited sockets it refused (the upgrader), to exit (the drain), to log a failed
+     * patch (the instrumenter).
+     */
+    private static final class Wiring implements SocketEvents, BooleanSupplier, Supplier<Set<Long>>, IntConsumer,
+            Consumer<String> {
+        private final Inheritance inheritance;
+        private final Tracker tracker;
+        private final Supervisors supervisors;
+        private final boolean restartVariablesHidden;
 
-            @Override
-            public void bound(Object listener) {
-                tracker.binding(listener);
-                inheritance.listenerBinding();
-                if (inheritance.generation() == 1) {
-                    supervisors.firstGenerationBindsAListener();
-                }
-            }
+        Wiring(Inheritance inheritance, Tracker tracker, Supervisors supervisors, boolean restartVariablesHidden) {
+            this.inheritance = inheritance;
+            this.tracker = tracker;
+            this.supervisors = supervisors;
+            this.restartVariablesHidden = restartVariablesHidden;
+        }
 
-            @Override
-            public void accepted(Object listener, Object connection) {
-                tracker.accepted(listener, connection);
-            }
+        @Override
+        public boolean bind(FileDescriptor fd, InetAddress address, int port) {
+            tracker.bindRequested(fd, port);
+            return inheritance.bind(fd, address, port);
+        }
 
-            @Override
-            public void closed(Object socket) {
-                tracker.closed(socket);
+        @Override
+        public void bound(Object listener) {
+            tracker.binding(listener);
+            inheritance.listenerBinding();
+            if (inheritance.generation() == 1) {
+                supervisors.firstGenerationBindsAListener();
             }
+        }
 
-            @Override
-            public void processStarting(ProcessBuilder builder) {
-                if (restartVariablesHidden) {
-                    RestartVariables.cleanEnvironmentFor(builder);
-                }
+        @Override
+        public void accepted(Object listener, Object connection) {
+            tracker.accepted(listener, connection);
+        }
+
+        @Override
+        public void closed(Object socket) {
+            tracker.closed(socket);
+        }
+
+        @Override
+        public void processStarting(ProcessBuilder builder) {
+            if (restartVariablesHidden) {
+                RestartVariables.cleanEnvironmentFor(builder);
             }
-        };
+        }
+
+        /** Whether this JVM has taken over all it inherited: no restart before that. */
+        @Override
+        public boolean getAsBoolean() {
+            return inheritance.isReady();
+        }
+
+        /** Inodes of the inherited sockets this JVM refused. */
+        @Override
+        public Set<Long> get() {
+            return inheritance.rejected();
+        }
+
+        /** The drain's last step. */
+        @Override
+        public void accept(int status) {
+            System.exit(status);
+        }
+
+        /** A JDK class could not be patched as it loaded. */
+        @Override
+        public void accept(String problem) {
+            Log.warn("restarts unavailable from now on, the app runs on without graceful: " + problem);
+        }
+    }
+
+    /**
+     * This JVM is ready, having taken over from its predecessor. Before ready is announced, the
+     * restart signal left ignored across a same-pid exec is handled again: whoever waits for ready
+     * (a script, systemd) may restart again at once.
+     */
+    private static final class OnReady implements Runnable {
+        private final Supervisors supervisors;
+        /** The restart signal to handle again, or null. */
+        private final String signalToHandleAgain;
+        private final Requests requests;
+
+        OnReady(Supervisors supervisors, String signalToHandleAgain, Requests requests) {
+            this.supervisors = supervisors;
+            this.signalToHandleAgain = signalToHandleAgain;
+            this.requests = requests;
+        }
+
+        @Override
+        public void run() {
+            if (signalToHandleAgain != null) {
+                Signals.handleAgainAfterExec(signalToHandleAgain, requests);
+            }
+            supervisors.serving(true);
+        }
+    }
+
+    /** The restart and stop signals, passed on to the upgrader. */
+    private static final class Requests implements Signals.RestartRequest, Signals.StopRequest {
+        private final Upgrader upgrader;
+
+        Requests(Upgrader upgrader) {
+            this.upgrader = upgrader;
+        }
+
+        @Override
+        public void restart(String reason) {
+            upgrader.request(reason);
+        }
+
+        @Override
+        public void stop(String reason, int exitStatus) {
+            upgrader.stop(reason, exitStatus);
+        }
     }
 
     /** The app's own subprocesses must not look like restarted JVMs. Losing this costs a line, not the app. */

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * graceful's settings. Each has a name (e.g. {@code drainTimeout}) that reads the same three ways,
@@ -66,18 +65,40 @@ public final class Settings {
 
     public static Settings read(String agentArguments, Map<String, String> systemProperties, Map<String, String> environment) {
         Reader reader = new Reader(agentArguments, systemProperties, environment);
-        Duration drain = reader.read("drainTimeout", Duration.ofSeconds(30), Durations::parse, Durations.FORM);
-        Duration ready = reader.read("readyTimeout", Duration.ofSeconds(60), Durations::parse, Durations.FORM);
-        Duration settle = reader.read("readySettle", Duration.ofSeconds(5), Durations::parse, Durations.FORM);
-        boolean stopOnTerm = reader.read("stopOnTerm", true, Settings::bool, "true or false");
-        boolean closeKeepAlive = reader.read("closeKeepAlive", true, Settings::bool, "true or false");
-        String signal = reader.read("restartSignal", "HUP", Settings::signal, "HUP or USR1 (the JVM itself uses USR2)");
-        String mode = reader.read("restartMode", SPAWN, Settings::mode, SPAWN + " or " + EXEC);
-        Path pidfile = reader.read("pidfile", null, Settings::path, "an absolute path, e.g. /run/app/app.pid");
-        String level = reader.read("logLevel", "info", Settings::level, "one of trace, debug, info, warn, error, off");
+        Duration drain = reader.read("drainTimeout", Duration.ofSeconds(30), DURATION, Durations.FORM);
+        Duration ready = reader.read("readyTimeout", Duration.ofSeconds(60), DURATION, Durations.FORM);
+        Duration settle = reader.read("readySettle", Duration.ofSeconds(5), DURATION, Durations.FORM);
+        boolean stopOnTerm = reader.read("stopOnTerm", true, BOOLEAN, "true or false");
+        boolean closeKeepAlive = reader.read("closeKeepAlive", true, BOOLEAN, "true or false");
+        String signal = reader.read("restartSignal", "HUP", SIGNAL, "HUP or USR1 (the JVM itself uses USR2)");
+        String mode = reader.read("restartMode", SPAWN, MODE, SPAWN + " or " + EXEC);
+        Path pidfile = reader.read("pidfile", null, PATH, "an absolute path, e.g. /run/app/app.pid");
+        String level = reader.read("logLevel", "info", LEVEL, "one of trace, debug, info, warn, error, off");
         reader.reportUnknown();
         return new Settings(drain, ready, settle, stopOnTerm, closeKeepAlive, signal, mode, pidfile, level,
                 reader.problems);
+    }
+
+    // How a setting's text is parsed. Plain constants and a switch rather than a parser function
+    // per setting: on the startup path, each lambda or method reference costs the JVM about half a
+    // millisecond the first time (it spins a class), which every start of every app pays.
+    private static final int DURATION = 0;
+    private static final int BOOLEAN = 1;
+    private static final int SIGNAL = 2;
+    private static final int MODE = 3;
+    private static final int PATH = 4;
+    private static final int LEVEL = 5;
+
+    /** @throws RuntimeException if the text is not of the setting's form */
+    private static Object parse(int kind, String text) {
+        switch (kind) {
+            case DURATION: return Durations.parse(text);
+            case BOOLEAN: return bool(text);
+            case SIGNAL: return signal(text);
+            case MODE: return mode(text);
+            case PATH: return path(text);
+            default: return level(text);
+        }
     }
 
     private static boolean bool(String text) {
@@ -128,7 +149,16 @@ public final class Settings {
 
     /** The environment variable a setting name reads from: drainTimeout becomes GRACEFUL_DRAIN_TIMEOUT. */
     public static String environmentName(String name) {
-        return "GRACEFUL_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+        // By hand, not with a regular expression: java.util.regex costs a few ms of every start.
+        StringBuilder snake = new StringBuilder("GRACEFUL_");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (i > 0 && c >= 'A' && c <= 'Z' && name.charAt(i - 1) >= 'a' && name.charAt(i - 1) <= 'z') {
+                snake.append('_');
+            }
+            snake.append(c);
+        }
+        return snake.toString().toUpperCase(Locale.ROOT);
     }
 
     private static String display(Object value) {
@@ -173,7 +203,8 @@ public final class Settings {
             }
         }
 
-        <T> T read(String name, T fallback, Function<String, T> parse, String form) {
+        @SuppressWarnings("unchecked")
+        <T> T read(String name, T fallback, int kind, String form) {
             known.add(name);
             String where;
             String text;
@@ -190,7 +221,7 @@ public final class Settings {
                 return fallback;
             }
             try {
-                return parse.apply(text);
+                return (T) parse(kind, text);
             } catch (RuntimeException malformed) {
                 problems.add(where + "='" + text + "' is not valid (" + form + "); using the default " + display(fallback));
                 return fallback;

@@ -38,16 +38,60 @@ final class Bridge {
     }
 
     static void connect(Class<?> bridge, SocketEvents events) throws ReflectiveOperationException {
-        Predicate<Object[]> bind = args -> events.bind((FileDescriptor) args[0], (InetAddress) args[1], (Integer) args[2]);
-        Consumer<Object> bound = events::bound;
-        BiConsumer<Object, Object> accepted = events::accepted;
-        Consumer<Object> closed = events::closed;
-        Consumer<Object> processStarting = builder -> events.processStarting((ProcessBuilder) builder);
-        bridge.getField("bound").set(null, bound);
-        bridge.getField("accepted").set(null, accepted);
-        bridge.getField("closed").set(null, closed);
-        bridge.getField("processStarting").set(null, processStarting);
-        bridge.getField("bind").set(null, bind);
+        bridge.getField("bound").set(null, new Hook(Hook.BOUND, events));
+        bridge.getField("accepted").set(null, new Hook(Hook.ACCEPTED, events));
+        bridge.getField("closed").set(null, new Hook(Hook.CLOSED, events));
+        bridge.getField("processStarting").set(null, new Hook(Hook.PROCESS_STARTING, events));
+        bridge.getField("bind").set(null, new Hook(Hook.BIND, events));
+    }
+
+    /**
+     * One hook of the bridge, passing its call on to {@code events}. One class for them all, not a
+     * lambda each: every lambda costs the JVM about half a millisecond the first time (it spins a
+     * class), and this is on the startup path of every JVM.
+     */
+    private static final class Hook implements Predicate<Object[]>, Consumer<Object>, BiConsumer<Object, Object> {
+        static final int BIND = 0;
+        static final int BOUND = 1;
+        static final int ACCEPTED = 2;
+        static final int CLOSED = 3;
+        static final int PROCESS_STARTING = 4;
+
+        private final int kind;
+        private final SocketEvents events;
+
+        Hook(int kind, SocketEvents events) {
+            this.kind = kind;
+            this.events = events;
+        }
+
+        /** bind: {FileDescriptor, InetAddress, Integer port}. */
+        @Override
+        public boolean test(Object[] args) {
+            return events.bind((FileDescriptor) args[0], (InetAddress) args[1], (Integer) args[2]);
+        }
+
+        /** bound, closed, processStarting. */
+        @Override
+        public void accept(Object object) {
+            switch (kind) {
+                case BOUND:
+                    events.bound(object);
+                    break;
+                case CLOSED:
+                    events.closed(object);
+                    break;
+                default:
+                    events.processStarting((ProcessBuilder) object);
+                    break;
+            }
+        }
+
+        /** accepted. */
+        @Override
+        public void accept(Object listener, Object connection) {
+            events.accepted(listener, connection);
+        }
     }
 
     static void disconnect(Class<?> bridge) {

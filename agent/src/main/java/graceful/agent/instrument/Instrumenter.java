@@ -3,6 +3,7 @@ package graceful.agent.instrument;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -56,16 +57,30 @@ public final class Instrumenter {
          * disconnects it again and tells {@code onFailure} why. Returns the write hook's switch.
          */
         public WriteWatch connect(SocketEvents events, Consumer<String> onFailure) throws ReflectiveOperationException {
-            transformer.onFailure((name, reason) -> {
-                Bridge.disconnect(bridge);
-                onFailure.accept("could not patch " + name.replace('/', '.') + " (" + reason + ")");
-            });
+            transformer.onFailure(new Disconnect(bridge, onFailure));
             Bridge.connect(bridge, events);
             if (!transformer.failures.isEmpty()) {
                 Bridge.disconnect(bridge);
                 throw new IllegalStateException("could not patch the JDK: " + transformer.failures);
             }
             return new WriteWatch(bridge);
+        }
+    }
+
+    /** A patch failed as its class loaded: disconnect every hook, and say why. A class, not a lambda: see Bridge.Hook. */
+    private static final class Disconnect implements BiConsumer<String, String> {
+        private final Class<?> bridge;
+        private final Consumer<String> onFailure;
+
+        Disconnect(Class<?> bridge, Consumer<String> onFailure) {
+            this.bridge = bridge;
+            this.onFailure = onFailure;
+        }
+
+        @Override
+        public void accept(String name, String reason) {
+            Bridge.disconnect(bridge);
+            onFailure.accept("could not patch " + name.replace('/', '.') + " (" + reason + ")");
         }
     }
 }

@@ -15,8 +15,8 @@ final class JdkTransformer implements ClassFileTransformer {
     final Map<String, String> failures = new ConcurrentHashMap<>();
     /** Classes patched, by internal name. */
     final Map<String, Boolean> patched = new ConcurrentHashMap<>();
-    /** Told of a patch that failed: (class, reason). */
-    private volatile BiConsumer<String, String> onFailure = (name, reason) -> { };
+    /** Told of a patch that failed: (class, reason); null: nobody yet (no lambda: see Bridge.Hook). */
+    private volatile BiConsumer<String, String> onFailure;
 
     void onFailure(BiConsumer<String, String> listener) {
         onFailure = listener;
@@ -34,7 +34,10 @@ final class JdkTransformer implements ClassFileTransformer {
             return result;
         } catch (Throwable failure) {
             failures.put(className, String.valueOf(failure));
-            onFailure.accept(className, String.valueOf(failure));
+            BiConsumer<String, String> listener = onFailure;
+            if (listener != null) {
+                listener.accept(className, String.valueOf(failure));
+            }
             return null;
         }
     }

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,7 +34,6 @@ public final class JdkSockets {
         static final MethodHandle CLOSE0;
         static final MethodHandle SO_TYPE0;
         static final MethodHandle NEW_FD;
-        static final MethodHandle FD_VAL;
 
         static {
             try {
@@ -45,9 +45,23 @@ public final class JdkSockets {
                 CLOSE0 = inInherited.findStatic(inherited, "close0", MethodType.methodType(void.class, int.class));
                 SO_TYPE0 = inInherited.findStatic(inherited, "soType0", MethodType.methodType(int.class, int.class));
                 NEW_FD = inIoUtil.findStatic(ioUtil, "newFD", MethodType.methodType(FileDescriptor.class, int.class));
-                FD_VAL = inIoUtil.findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("sun.nio.ch.InheritedChannel/IOUtil", e);
+            }
+        }
+    }
+
+    /** Apart from {@link Fds}: every first-generation JVM needs it at its first bind, and nothing else there. */
+    private static final class FdVal {
+        static final MethodHandle FD_VAL;
+
+        static {
+            try {
+                Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
+                FD_VAL = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup())
+                        .findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.IOUtil", e);
             }
         }
     }
@@ -70,22 +84,49 @@ public final class JdkSockets {
         }
     }
 
-    private static final class Channels {
+    /**
+     * What a bind needs of a listener channel. Apart from {@link AcceptThreads} (a drain's) and
+     * {@link Connections}: a lookup in SocketChannelImpl loads that class, which is then patched,
+     * a few ms of every start of an app that binds but has not accepted yet.
+     */
+    private static final class Listeners {
         static final MethodHandle LISTENER_FD_VAL;
-        static final MethodHandle ACCEPT_THREAD;
-        static final MethodHandle CONNECTION_FD;
 
         static {
             try {
                 Class<?> listener = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
+                LISTENER_FD_VAL = MethodHandles.privateLookupIn(listener, MethodHandles.lookup())
+                        .findVirtual(listener, "getFDVal", MethodType.methodType(int.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl", e);
+            }
+        }
+    }
+
+    private static final class AcceptThreads {
+        static final MethodHandle ACCEPT_THREAD;
+
+        static {
+            try {
+                Class<?> listener = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
+                ACCEPT_THREAD = MethodHandles.privateLookupIn(listener, MethodHandles.lookup())
+                        .findGetter(listener, "thread", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl", e);
+            }
+        }
+    }
+
+    private static final class Connections {
+        static final MethodHandle CONNECTION_FD;
+
+        static {
+            try {
                 Class<?> connection = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
-                MethodHandles.Lookup inListener = MethodHandles.privateLookupIn(listener, MethodHandles.lookup());
-                LISTENER_FD_VAL = inListener.findVirtual(listener, "getFDVal", MethodType.methodType(int.class));
-                ACCEPT_THREAD = inListener.findGetter(listener, "thread", long.class);
                 CONNECTION_FD = MethodHandles.privateLookupIn(connection, MethodHandles.lookup())
                         .findVirtual(connection, "getFD", MethodType.methodType(FileDescriptor.class));
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl/SocketChannelImpl", e);
+                throw new IllegalStateException("sun.nio.ch.SocketChannelImpl", e);
             }
         }
     }
@@ -134,6 +175,15 @@ public final class JdkSockets {
         }
     }
 
+    /**
+     * Whether a listener object (a ServerSocketChannel or a ServerSocket) is a ServerSocket. Not
+     * {@code instanceof ServerSocket} alone: that loads java.net.ServerSocket, which graceful then
+     * patches, a few ms of every start of an app that binds only channels.
+     */
+    public static boolean isServerSocket(Object listener) {
+        return !(listener instanceof ServerSocketChannel) && listener instanceof ServerSocket;
+    }
+
     /** Nothing is looked up here: see the holders above. */
     public JdkSockets() {
     }
@@ -144,11 +194,11 @@ public final class JdkSockets {
      */
     public long acceptThread(Object listener) {
         try {
-            if (listener instanceof ServerSocket) {
+            if (isServerSocket(listener)) {
                 java.net.SocketImpl impl = implOf((ServerSocket) listener);
                 return impl.getClass().getName().equals("sun.nio.ch.NioSocketImpl") ? (long) Threads.SOCKET_IMPL_ACCEPT_THREAD.invoke(impl) : -1;
             }
-            return (long) Channels.ACCEPT_THREAD.invoke(listener);
+            return (long) AcceptThreads.ACCEPT_THREAD.invoke(listener);
         } catch (Throwable e) {
             return -1;
         }
@@ -233,7 +283,7 @@ public final class JdkSockets {
 
     public int fdOf(FileDescriptor descriptor) {
         try {
-            return (int) Fds.FD_VAL.invokeExact(descriptor);
+            return (int) FdVal.FD_VAL.invokeExact(descriptor);
         } catch (Throwable e) {
             throw new IllegalStateException("IOUtil.fdVal", e);
         }
@@ -242,12 +292,12 @@ public final class JdkSockets {
     /** The fd number of a listener object (a ServerSocketChannel or a ServerSocket), or -1 if closed. */
     public int fdOfListener(Object listener) {
         try {
-            if (listener instanceof ServerSocket) {
+            if (isServerSocket(listener)) {
                 java.net.SocketImpl impl = implOf((ServerSocket) listener);
                 FileDescriptor fd = (FileDescriptor) Sockets.SOCKET_IMPL_FD.invokeExact(impl);
                 return fd == null ? -1 : fdOf(fd);
             }
-            return (int) Channels.LISTENER_FD_VAL.invoke(listener);
+            return (int) Listeners.LISTENER_FD_VAL.invoke(listener);
         } catch (Throwable e) {
             return -1;
         }
@@ -256,7 +306,7 @@ public final class JdkSockets {
     /** The FileDescriptor object of a SocketChannel, or null if it is not one. */
     public FileDescriptor descriptorOfChannel(Object channel) {
         try {
-            return (FileDescriptor) Channels.CONNECTION_FD.invoke(channel);
+            return (FileDescriptor) Connections.CONNECTION_FD.invoke(channel);
         } catch (Throwable notASocketChannel) {
             return null;
         }

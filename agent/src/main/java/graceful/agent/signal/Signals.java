@@ -2,7 +2,6 @@ package graceful.agent.signal;
 
 import graceful.agent.log.Log;
 import graceful.agent.posix.Posix;
-import java.util.function.Consumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -25,10 +24,10 @@ public final class Signals {
      *     again with false once ready
      * @return whether restarts can be triggered now
      */
-    public static boolean onRestartSignal(String name, Consumer<String> restart, boolean ignoredByExec) {
+    public static boolean onRestartSignal(String name, RestartRequest restart, boolean ignoredByExec) {
         String sig = "SIG" + name;
         Signal signal = new Signal(name);
-        SignalHandler handler = s -> restart.accept(sig);
+        SignalHandler handler = new Handler(sig, restart, null);
         try {
             // SIG_IGN back means either "was ignored, now ours" or, for HUP, "ignored, left alone" (the
             // JVM never takes an ignored HUP); asking again tells the two apart.
@@ -61,9 +60,9 @@ public final class Signals {
      * across the exec, asks for a restart again. Loads jffi (tens of ms): call it off the
      * app's threads.
      */
-    public static void handleAgainAfterExec(String name, Consumer<String> restart) {
+    public static void handleAgainAfterExec(String name, RestartRequest restart) {
         try {
-            if (resetAndHandle(name, s -> restart.accept("SIG" + name))) {
+            if (resetAndHandle(name, new Handler("SIG" + name, restart, null))) {
                 Log.debug("SIG" + name + " asks for a restart again");
             }
         } catch (RuntimeException | LinkageError failure) {
@@ -93,7 +92,7 @@ public final class Signals {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal signal = new Signal(name);
             try {
-                SignalHandler previous = Signal.handle(signal, s -> stop.stop("SIG" + name, 128 + s.getNumber()));
+                SignalHandler previous = Signal.handle(signal, new Handler("SIG" + name, null, stop));
                 if (previous == SignalHandler.SIG_IGN) {
                     Signal.handle(signal, SignalHandler.SIG_IGN);
                 }
@@ -103,8 +102,38 @@ public final class Signals {
         }
     }
 
+    /** What the restart signal asks for. */
+    public interface RestartRequest {
+        void restart(String reason);
+    }
+
     /** What a stop signal asks for. */
     public interface StopRequest {
         void stop(String reason, int exitStatus);
+    }
+
+    /**
+     * Passes a signal on to a restart or stop request. A class rather than lambdas: each lambda
+     * costs the JVM about half a millisecond the first time (it spins a class), at every start.
+     */
+    private static final class Handler implements SignalHandler {
+        private final String name;
+        private final RestartRequest restart;
+        private final StopRequest stop;
+
+        Handler(String name, RestartRequest restart, StopRequest stop) {
+            this.name = name;
+            this.restart = restart;
+            this.stop = stop;
+        }
+
+        @Override
+        public void handle(Signal signal) {
+            if (restart != null) {
+                restart.restart(name);
+            } else {
+                stop.stop(name, 128 + signal.getNumber());
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package graceful.agent.supervise;
 import graceful.agent.log.Log;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import javax.management.ObjectName;
@@ -18,10 +19,10 @@ public final class Status implements StatusMBean, Supervisor {
     private final long parentPid;
     private final Supplier<List<String>> listeners;
     private final IntSupplier liveConnections;
-    private final Supplier<String> lastRestart;
+    private final AtomicReference<String> lastRestart;
 
     public Status(int generation, long parentPid, Supplier<List<String>> listeners, IntSupplier liveConnections,
-                  Supplier<String> lastRestart) {
+                  AtomicReference<String> lastRestart) {
         this.generation = generation;
         this.parentPid = parentPid;
         this.listeners = listeners;

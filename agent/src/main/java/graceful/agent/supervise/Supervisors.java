@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,13 +48,9 @@ public final class Supervisors implements Supervisor {
             }
             lastListenerBindNanos = System.nanoTime();
             if (settleTimer == null) {
-                settleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread thread = new Thread(r, "graceful-serving-settle");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                settleTimer = Executors.newSingleThreadScheduledExecutor(new SettleThreads());
             }
-            settleTimer.schedule(this::servingIfSettled, FIRST_SERVING_SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+            settleTimer.schedule(new Settled(), FIRST_SERVING_SETTLE_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -98,5 +95,26 @@ public final class Supervisors implements Supervisor {
     @Override
     public void stopping() {
         supervisors.forEach(Supervisor::stopping);
+    }
+
+    // Classes, not lambdas: the first listener bind is on the app's startup path, and each lambda
+    // costs the JVM about half a millisecond the first time (it spins a class).
+
+    /** The settle timer's thread: a daemon. */
+    private static final class SettleThreads implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "graceful-serving-settle");
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
+    /** A second after a listener bind. */
+    private final class Settled implements Runnable {
+        @Override
+        public void run() {
+            servingIfSettled();
+        }
     }
 }

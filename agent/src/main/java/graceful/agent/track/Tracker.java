@@ -32,7 +32,7 @@ public final class Tracker {
 
     /** A ServerSocketChannel or ServerSocket is about to bind. */
     public void binding(Object owner) {
-        Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
+        Object acceptor = JdkSockets.isServerSocket(owner) ? sockets.implOf((ServerSocket) owner) : owner;
         Listener listener = new Listener(owner);
         binding.set(listener);
         synchronized (this) {
@@ -42,7 +42,7 @@ public final class Tracker {
 
     /** Stops tracking a listener graceful made for itself. */
     public void forget(Object owner) {
-        Object acceptor = owner instanceof ServerSocket ? sockets.implOf((ServerSocket) owner) : owner;
+        Object acceptor = JdkSockets.isServerSocket(owner) ? sockets.implOf((ServerSocket) owner) : owner;
         synchronized (this) {
             listenersByAcceptor.remove(acceptor);
         }

@@ -42,10 +42,14 @@ public final class Upgrader {
     private final BooleanSupplier thisJvmIsReady;
     /** Inodes of sockets this JVM was started with and graceful refused to inherit. */
     private final Supplier<Set<Long>> rejectedAtStart;
-    /** Runs the upgrade itself, which blocks while it waits for ready, and the drain. */
-    private final ScheduledExecutorService worker = daemon("graceful-upgrade");
+    /**
+     * Runs the upgrade itself, which blocks while it waits for ready, and the drain. Made at the
+     * first restart or stop, as is {@link #timer}: the executor classes cost every start a few
+     * ms, and most JVMs never restart.
+     */
+    private ScheduledExecutorService worker;
     /** Runs the ready timeout, which must fire while the worker blocks. */
-    private final ScheduledExecutorService timer = daemon("graceful-timer");
+    private ScheduledExecutorService timer;
 
     private State state = State.SERVING;
     /** The exit status of a stop requested while an upgrade was under way. */
@@ -93,6 +97,20 @@ public final class Upgrader {
         this.thisJvmIsReady = thisJvmIsReady;
     }
 
+    private synchronized ScheduledExecutorService worker() {
+        if (worker == null) {
+            worker = daemon("graceful-upgrade");
+        }
+        return worker;
+    }
+
+    private synchronized ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = daemon("graceful-timer");
+        }
+        return timer;
+    }
+
     private static ScheduledExecutorService daemon(String name) {
         return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -116,7 +134,7 @@ public final class Upgrader {
         }
         Log.info(reason + ": upgrade started");
         lastRestart.set("under way since " + java.time.Instant.now() + " (" + reason + ")");
-        worker.execute(samePid ? this::replaceInPlace : this::upgrade);
+        worker().execute(samePid ? this::replaceInPlace : this::upgrade);
     }
 
     /**
@@ -136,7 +154,7 @@ public final class Upgrader {
             case SERVING:
                 Log.info(reason + ": stopping gracefully (no longer accepting, draining, then exit status " + exitStatus + ")");
                 supervisor.stopping();
-                worker.execute(() -> drain(exitStatus));
+                worker().execute(() -> drain(exitStatus));
                 break;
             case UPGRADING:
                 Log.info(reason + ": stopping gracefully; first stopping the new JVM, which is not ready yet");
@@ -203,7 +221,7 @@ public final class Upgrader {
             Log.info("started the new JVM, pid " + pid + " (generation " + (generation + 1) + "), handing it "
                     + handed.listeners.size() + " listener(s): " + handed.listeners);
             int child = pid;
-            ScheduledFuture<?> timeout = timer.schedule(() -> {
+            ScheduledFuture<?> timeout = timer().schedule(() -> {
                 Log.warn("the new JVM pid " + child + " was not ready within " + readyTimeout.toMillis() + " ms; stopping it");
                 stopChild(child);
             }, readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -425,7 +443,7 @@ public final class Upgrader {
         if (unreapedChild == pid) {
             posix.kill(pid, Posix.SIGTERM);
         }
-        timer.schedule(() -> {
+        timer().schedule(() -> {
             if (unreapedChild == pid) {
                 posix.kill(pid, Posix.SIGKILL);
             }
