@@ -2,6 +2,8 @@ package graceful.agent.posix;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -51,17 +53,21 @@ public final class JdkSockets {
         }
     }
 
-    /** Apart from {@link Fds}: every first-generation JVM needs it at its first bind, and nothing else there. */
+    /**
+     * Apart from {@link Fds}: every first-generation JVM needs it at its first bind, and nothing
+     * else there. Core reflection rather than a method handle: not on a hot path, and on JDK 17 a
+     * first method handle of a new shape spins classes, some ms of every start.
+     */
     private static final class FdVal {
-        static final MethodHandle FD_VAL;
+        /** {@code FileDescriptor.fd}, which is what {@code IOUtil.fdVal} reads. */
+        static final Field FD;
 
         static {
             try {
-                Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil", false, null);
-                FD_VAL = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup())
-                        .findStatic(ioUtil, "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("sun.nio.ch.IOUtil", e);
+                FD = FileDescriptor.class.getDeclaredField("fd");
+                FD.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("java.io.FileDescriptor.fd", e);
             }
         }
     }
@@ -90,14 +96,15 @@ public final class JdkSockets {
      * a few ms of every start of an app that binds but has not accepted yet.
      */
     private static final class Listeners {
-        static final MethodHandle LISTENER_FD_VAL;
+        /** {@code ServerSocketChannelImpl.getFDVal()}; core reflection for the reason given at {@link FdVal}. */
+        static final Method LISTENER_FD_VAL;
 
         static {
             try {
                 Class<?> listener = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
-                LISTENER_FD_VAL = MethodHandles.privateLookupIn(listener, MethodHandles.lookup())
-                        .findVirtual(listener, "getFDVal", MethodType.methodType(int.class));
-            } catch (ReflectiveOperationException e) {
+                LISTENER_FD_VAL = listener.getDeclaredMethod("getFDVal");
+                LISTENER_FD_VAL.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl", e);
             }
         }
@@ -283,7 +290,7 @@ public final class JdkSockets {
 
     public int fdOf(FileDescriptor descriptor) {
         try {
-            return (int) FdVal.FD_VAL.invokeExact(descriptor);
+            return FdVal.FD.getInt(descriptor);
         } catch (Throwable e) {
             throw new IllegalStateException("IOUtil.fdVal", e);
         }

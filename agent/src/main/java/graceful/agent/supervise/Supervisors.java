@@ -4,9 +4,6 @@ import graceful.agent.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +18,8 @@ public final class Supervisors implements Supervisor {
     private final List<Supervisor> supervisors;
     private boolean served;
     private long lastListenerBindNanos;
-    private ScheduledExecutorService settleTimer;
+    /** Waits out the settle second after each listener bind; ends once this JVM serves. */
+    private Thread settleThread;
 
     private Supervisors(List<Supervisor> supervisors) {
         this.supervisors = supervisors;
@@ -47,20 +45,14 @@ public final class Supervisors implements Supervisor {
                 return;
             }
             lastListenerBindNanos = System.nanoTime();
-            if (settleTimer == null) {
-                settleTimer = Executors.newSingleThreadScheduledExecutor(new SettleThreads());
-            }
-            settleTimer.schedule(new Settled(), FIRST_SERVING_SETTLE_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void servingIfSettled() {
-        synchronized (this) {
-            if (System.nanoTime() - lastListenerBindNanos < TimeUnit.MILLISECONDS.toNanos(FIRST_SERVING_SETTLE_MILLIS)) {
-                return; // another bind came: its own check follows
+            if (settleThread == null) {
+                // A thread of its own rather than a scheduled executor: the first bind is on the
+                // app's startup path, and the executor's ~25 JDK classes cost it a few ms.
+                settleThread = new Thread(new Settle(), "graceful-serving-settle");
+                settleThread.setDaemon(true);
+                settleThread.start();
             }
         }
-        serving(false);
     }
 
     @Override
@@ -70,9 +62,6 @@ public final class Supervisors implements Supervisor {
                 return;
             }
             served = true;
-            if (settleTimer != null) {
-                settleTimer.shutdown();
-            }
         }
         supervisors.forEach(supervisor -> supervisor.serving(tookOverFromAnotherJvm));
     }
@@ -97,24 +86,32 @@ public final class Supervisors implements Supervisor {
         supervisors.forEach(Supervisor::stopping);
     }
 
-    // Classes, not lambdas: the first listener bind is on the app's startup path, and each lambda
-    // costs the JVM about half a millisecond the first time (it spins a class).
-
-    /** The settle timer's thread: a daemon. */
-    private static final class SettleThreads implements ThreadFactory {
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "graceful-serving-settle");
-            thread.setDaemon(true);
-            return thread;
-        }
-    }
-
-    /** A second after a listener bind. */
-    private final class Settled implements Runnable {
+    /**
+     * This JVM serves once a second has passed since its last listener bind. A class, not a
+     * lambda: each lambda costs the JVM about half a millisecond the first time (it spins a class).
+     */
+    private final class Settle implements Runnable {
         @Override
         public void run() {
-            servingIfSettled();
+            long settle = TimeUnit.MILLISECONDS.toNanos(FIRST_SERVING_SETTLE_MILLIS);
+            while (true) {
+                long wait;
+                synchronized (Supervisors.this) {
+                    if (served) {
+                        return;
+                    }
+                    wait = lastListenerBindNanos + settle - System.nanoTime();
+                }
+                if (wait <= 0) {
+                    serving(false);
+                    return;
+                }
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
     }
 }
