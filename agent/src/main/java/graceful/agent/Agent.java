@@ -66,14 +66,10 @@ public final class Agent {
             Wiring wiring = new Wiring(inheritance, tracker, supervisors, restartVariablesHidden);
             WriteWatch writes = patches.connect(wiring, wiring);
 
-            Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
-                    settings.closeKeepAlive ? writes : null, wiring);
-            Upgrader upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
-                    wiring, wiring, supervisors, lastRestart, settings.samePid(), Signals.number(settings.restartSignal));
             if (ThisProcess.pid() == 1 && !settings.samePid()) {
                 Log.warn("restarts will be refused: " + Preflight.pid1());
             }
-            Requests requests = new Requests(upgrader);
+            Requests requests = new Requests(settings, tracker, sockets, inheritance, writes, wiring, supervisors, lastRestart);
             boolean signalHandled = Signals.onRestartSignal(settings.restartSignal, requests, inheritance.isSamePid());
             inheritance.onReady(new OnReady(supervisors, !signalHandled && inheritance.isSamePid() ? settings.restartSignal : null,
                     requests));
@@ -223,22 +219,68 @@ public final class Agent {
         }
     }
 
-    /** The restart and stop signals, passed on to the upgrader. */
+    /**
+     * The restart and stop signals, passed on to the upgrader. The upgrader and its drainer are
+     * made at the first signal: most JVMs never get one, and loading their classes cost every
+     * start a ms or two. Nothing in making them can fail but for a missing class.
+     */
     private static final class Requests implements Signals.RestartRequest, Signals.StopRequest {
-        private final Upgrader upgrader;
+        private final Settings settings;
+        private final Tracker tracker;
+        private final JdkSockets sockets;
+        private final Inheritance inheritance;
+        private final WriteWatch writes;
+        private final Wiring wiring;
+        private final Supervisors supervisors;
+        private final AtomicReference<String> lastRestart;
+        private Upgrader upgrader;
 
-        Requests(Upgrader upgrader) {
-            this.upgrader = upgrader;
+        Requests(Settings settings, Tracker tracker, JdkSockets sockets, Inheritance inheritance, WriteWatch writes,
+                 Wiring wiring, Supervisors supervisors, AtomicReference<String> lastRestart) {
+            this.settings = settings;
+            this.tracker = tracker;
+            this.sockets = sockets;
+            this.inheritance = inheritance;
+            this.writes = writes;
+            this.wiring = wiring;
+            this.supervisors = supervisors;
+            this.lastRestart = lastRestart;
+        }
+
+        private synchronized Upgrader upgrader() {
+            if (upgrader == null) {
+                Drainer drainer = new Drainer(tracker, sockets, settings.drainTimeout,
+                        settings.closeKeepAlive ? writes : null, wiring);
+                upgrader = new Upgrader(tracker, sockets, drainer, inheritance.generation(), settings.readyTimeout,
+                        wiring, wiring, supervisors, lastRestart, settings.samePid(), Signals.number(settings.restartSignal));
+            }
+            return upgrader;
         }
 
         @Override
         public void restart(String reason) {
-            upgrader.request(reason);
+            Upgrader made;
+            try {
+                made = upgrader();
+            } catch (Throwable failure) {
+                Log.error(reason + " ignored: restarts unavailable (" + failure + ")", failure);
+                return;
+            }
+            made.request(reason);
         }
 
         @Override
         public void stop(String reason, int exitStatus) {
-            upgrader.stop(reason, exitStatus);
+            Upgrader made;
+            try {
+                made = upgrader();
+            } catch (Throwable failure) {
+                // as the JVM would have done without graceful
+                Log.error(reason + ": exiting now (no graceful stop: " + failure + ")", failure);
+                System.exit(exitStatus);
+                return;
+            }
+            made.stop(reason, exitStatus);
         }
     }
 

@@ -121,24 +121,7 @@ final class NativeModule {
             }
         }
         ModuleDescriptor descriptor = builder.build();
-        ModuleReference reference = new ModuleReference(descriptor, loader.location()) {
-            @Override
-            public ModuleReader open() {
-                // Read by the JDK's own layer class loaders only; graceful's loader reads the jar itself.
-                throw new UnsupportedOperationException(NAME + " is read by graceful's class loader");
-            }
-        };
-        ModuleFinder finder = new ModuleFinder() {
-            @Override
-            public Optional<ModuleReference> find(String name) {
-                return NAME.equals(name) ? Optional.of(reference) : Optional.empty();
-            }
-
-            @Override
-            public Set<ModuleReference> findAll() {
-                return Set.of(reference);
-            }
-        };
+        Finder finder = new Finder(new Reference(descriptor, loader.location()));
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(NAME));
         ModuleLayer.Controller layer = ModuleLayer.defineModules(configuration, List.of(boot), name -> loader);
@@ -146,6 +129,42 @@ final class NativeModule {
         // As if jffi were still in the unnamed module: it reads what else graceful's loader defines.
         layer.addReads(layer.layer().findModule(NAME).orElseThrow(), loader.getUnnamedModule());
         return layer;
+    }
+
+    // Named classes, each passed as its own type, so that verifying NativeModule at premain does
+    // not load them (an anonymous subclass of ModuleReference passed as one had to be loaded to
+    // check it is one): they are needed at the first restart only.
+
+    /** The module's reference: its descriptor and graceful.jar. */
+    private static final class Reference extends ModuleReference {
+        Reference(ModuleDescriptor descriptor, java.net.URI location) {
+            super(descriptor, location);
+        }
+
+        @Override
+        public ModuleReader open() {
+            // Read by the JDK's own layer class loaders only; graceful's loader reads the jar itself.
+            throw new UnsupportedOperationException(NAME + " is read by graceful's class loader");
+        }
+    }
+
+    /** Finds the module, and nothing else. */
+    private static final class Finder implements ModuleFinder {
+        private final Reference reference;
+
+        Finder(Reference reference) {
+            this.reference = reference;
+        }
+
+        @Override
+        public Optional<ModuleReference> find(String name) {
+            return NAME.equals(name) ? Optional.of(reference) : Optional.empty();
+        }
+
+        @Override
+        public Set<ModuleReference> findAll() {
+            return Set.of(reference);
+        }
     }
 
     /**

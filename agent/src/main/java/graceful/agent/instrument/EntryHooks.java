@@ -74,7 +74,42 @@ final class EntryHooks {
             "java/lang/ProcessBuilder", List.of(
                     new Hook("start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", Call.PROCESS_STARTING_THIS)));
 
+    /** The listed classes' internal names, and the same with dots (binary names), for the checks below. */
+    private static final String[] LISTED_INTERNAL = HOOKS.keySet().toArray(new String[0]);
+    private static final String[] LISTED_BINARY = binaryNames(LISTED_INTERNAL);
+
     private EntryHooks() {}
+
+    private static String[] binaryNames(String[] internalNames) {
+        String[] names = new String[internalNames.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = internalNames[i].replace('/', '.');
+        }
+        return names;
+    }
+
+    /**
+     * Whether a class, by its binary name ({@code Class.getName()}), is listed. Asked of every class
+     * loaded at premain (~800-1000): comparing lengths first, rather than making an internal name
+     * of each and hashing it, which cost 2-7 ms (interpreted) of every start.
+     */
+    static boolean isListedBinaryName(String name) {
+        return isOneOf(name, LISTED_BINARY);
+    }
+
+    /** Whether a class, by its internal name, is listed. Asked of every boot class that loads once graceful runs. */
+    static boolean isListedInternalName(String name) {
+        return isOneOf(name, LISTED_INTERNAL);
+    }
+
+    private static boolean isOneOf(String name, String[] names) {
+        for (String listed : names) {
+            if (listed.length() == name.length() && listed.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * The class with its hooks added, or null if it has none.

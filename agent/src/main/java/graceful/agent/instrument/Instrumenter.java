@@ -25,7 +25,7 @@ public final class Instrumenter {
             // Listed classes loaded before graceful (by the JVM, or an agent before it) are patched now.
             List<Class<?>> alreadyLoaded = new ArrayList<>();
             for (Class<?> loaded : instrumentation.getAllLoadedClasses()) {
-                if (loaded.getClassLoader() == null && EntryHooks.HOOKS.containsKey(loaded.getName().replace('.', '/'))) {
+                if (loaded.getClassLoader() == null && EntryHooks.isListedBinaryName(loaded.getName())) {
                     alreadyLoaded.add(loaded);
                 }
             }

@@ -25,7 +25,7 @@ final class JdkTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefining,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader != null || className == null || !EntryHooks.HOOKS.containsKey(className)) {
+        if (loader != null || className == null || !EntryHooks.isListedInternalName(className)) {
             return null;
         }
         try {

@@ -70,6 +70,17 @@ class EntryHooksTest {
     }
 
     @Test
+    void theListedClassesAreKnownByEitherName() {
+        for (String name : EntryHooks.HOOKS.keySet()) {
+            assertTrue(EntryHooks.isListedInternalName(name), name);
+            assertTrue(EntryHooks.isListedBinaryName(name.replace('/', '.')), name);
+            assertTrue(!EntryHooks.isListedBinaryName(name), name);
+        }
+        assertTrue(!EntryHooks.isListedInternalName("sun/nio/ch/Nex"));
+        assertTrue(!EntryHooks.isListedBinaryName("java.lang.Object"));
+    }
+
+    @Test
     void aClassWithoutTheMethodsIsRefused() throws IOException {
         assertThrows(IllegalStateException.class, () -> EntryHooks.patch("sun/nio/ch/Net", jdkClass("java/lang/Object")));
     }
