@@ -37,12 +37,23 @@ final class Bridge {
         }
     }
 
+    /**
+     * Sets the hooks through var handles rather than {@code Field.set}: on JDK 18 and later core
+     * reflection makes a method handle per field and spins classes for it, several ms of every
+     * start on JDK 25. Each is a volatile write, as {@code Field.set} of these volatile fields was.
+     */
     static void connect(Class<?> bridge, SocketEvents events) throws ReflectiveOperationException {
-        bridge.getField("bound").set(null, new Hook(Hook.BOUND, events));
-        bridge.getField("accepted").set(null, new Hook(Hook.ACCEPTED, events));
-        bridge.getField("closed").set(null, new Hook(Hook.CLOSED, events));
-        bridge.getField("processStarting").set(null, new Hook(Hook.PROCESS_STARTING, events));
-        bridge.getField("bind").set(null, new Hook(Hook.BIND, events));
+        MethodHandles.Lookup inBridge = MethodHandles.privateLookupIn(bridge, MethodHandles.lookup());
+        set(inBridge, bridge, "bound", Consumer.class, new Hook(Hook.BOUND, events));
+        set(inBridge, bridge, "accepted", BiConsumer.class, new Hook(Hook.ACCEPTED, events));
+        set(inBridge, bridge, "closed", Consumer.class, new Hook(Hook.CLOSED, events));
+        set(inBridge, bridge, "processStarting", Consumer.class, new Hook(Hook.PROCESS_STARTING, events));
+        set(inBridge, bridge, "bind", Predicate.class, new Hook(Hook.BIND, events));
+    }
+
+    private static void set(MethodHandles.Lookup inBridge, Class<?> bridge, String hook, Class<?> type, Hook value)
+            throws ReflectiveOperationException {
+        inBridge.findStaticVarHandle(bridge, hook, type).setVolatile((Object) value);
     }
 
     /**

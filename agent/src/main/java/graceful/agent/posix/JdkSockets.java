@@ -2,10 +2,9 @@ package graceful.agent.posix;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -55,17 +54,19 @@ public final class JdkSockets {
 
     /**
      * Apart from {@link Fds}: every first-generation JVM needs it at its first bind, and nothing
-     * else there. Core reflection rather than a method handle: not on a hot path, and on JDK 17 a
-     * first method handle of a new shape spins classes, some ms of every start.
+     * else there. A var handle on the field rather than a method handle (JDK 17) or core
+     * reflection (JDK 18 and later make a method handle of it): a first method handle of a new
+     * shape spins classes, some ms of every start; reading a field through a var handle spins none
+     * on JDK 17 or 25.
      */
     private static final class FdVal {
         /** {@code FileDescriptor.fd}, which is what {@code IOUtil.fdVal} reads. */
-        static final Field FD;
+        static final VarHandle FD;
 
         static {
             try {
-                FD = FileDescriptor.class.getDeclaredField("fd");
-                FD.setAccessible(true);
+                FD = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                        .findVarHandle(FileDescriptor.class, "fd", int.class);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IllegalStateException("java.io.FileDescriptor.fd", e);
             }
@@ -96,14 +97,14 @@ public final class JdkSockets {
      * a few ms of every start of an app that binds but has not accepted yet.
      */
     private static final class Listeners {
-        /** {@code ServerSocketChannelImpl.getFDVal()}; core reflection for the reason given at {@link FdVal}. */
-        static final Method LISTENER_FD_VAL;
+        /** {@code ServerSocketChannelImpl.fdVal}, which is what its {@code getFDVal()} returns; a var handle as at {@link FdVal}. */
+        static final VarHandle LISTENER_FD_VAL;
 
         static {
             try {
                 Class<?> listener = Class.forName("sun.nio.ch.ServerSocketChannelImpl", false, null);
-                LISTENER_FD_VAL = listener.getDeclaredMethod("getFDVal");
-                LISTENER_FD_VAL.setAccessible(true);
+                LISTENER_FD_VAL = MethodHandles.privateLookupIn(listener, MethodHandles.lookup())
+                        .findVarHandle(listener, "fdVal", int.class);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IllegalStateException("sun.nio.ch.ServerSocketChannelImpl", e);
             }
@@ -290,7 +291,7 @@ public final class JdkSockets {
 
     public int fdOf(FileDescriptor descriptor) {
         try {
-            return FdVal.FD.getInt(descriptor);
+            return (int) FdVal.FD.get(descriptor);
         } catch (Throwable e) {
             throw new IllegalStateException("IOUtil.fdVal", e);
         }
@@ -304,7 +305,7 @@ public final class JdkSockets {
                 FileDescriptor fd = (FileDescriptor) Sockets.SOCKET_IMPL_FD.invokeExact(impl);
                 return fd == null ? -1 : fdOf(fd);
             }
-            return (int) Listeners.LISTENER_FD_VAL.invoke(listener);
+            return (int) Listeners.LISTENER_FD_VAL.get(listener);
         } catch (Throwable e) {
             return -1;
         }
