@@ -17,7 +17,7 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * Loads graceful's internals (the agent, ASM, jffi, tinylog) from {@code inst/} in
+ * Loads graceful's internals (the agent, jffi, tinylog) from {@code inst/} in
  * graceful.jar, where classes are stored as {@code .classdata}. Its parent is the platform class
  * loader, so the app's own copies of the same libraries and graceful's never meet, and nothing
  * needs relocating (jffi could not be: its JNI symbol names encode its package).

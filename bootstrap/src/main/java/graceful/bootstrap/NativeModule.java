@@ -31,7 +31,7 @@ import java.util.jar.JarEntry;
  * <p>When: the module is defined as the loader is asked for the first class in one of its packages,
  * which is at the first restart (under nohup: at startup). Defining a module layer costs some tens
  * of milliseconds (the JDK's resolver and module code run for the first time), which a JVM that is
- * never restarted should not pay at startup. Everything else graceful has (the agent, ASM, tinylog)
+ * never restarted should not pay at startup. Everything else graceful has (the agent, tinylog)
  * stays in the loader's unnamed module; the module reads it.
  *
  * <p>The descriptor, built in code: the packages of {@code com.kenai} and under it in

@@ -76,8 +76,8 @@ class BundledLibrariesIT {
             "tinylog-impl", "tinylog-impl-2.6.2.jar");
 
     /**
-     * Libraries both ship, by their pom.properties in graceful.jar's inst/ (ASM's and tinylog's jars
-     * have none: the parent pom and the it-app's pom set those apart): graceful's must differ.
+     * Libraries both ship, by their pom.properties in graceful.jar's inst/ (tinylog's jars have none:
+     * the parent pom and the it-app's pom set those apart; graceful ships no ASM): graceful's must differ.
      */
     private static final Map<String, String> GRACEFUL_POMS = orderedMap(
             "jffi", "inst/META-INF/maven/com.github.jnr/jffi/pom.properties");
