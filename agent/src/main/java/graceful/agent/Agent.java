@@ -59,11 +59,11 @@ public final class Agent {
             Tracker tracker = new Tracker(sockets);
             AtomicReference<String> lastRestart = new AtomicReference<>("none");
             StatusSource statusSource = new StatusSource(inheritance, tracker);
-            Supervisors supervisors = Supervisors.of(settings, System.getenv(),
-                    new Status(inheritance.generation(), inheritance.parentPid(), statusSource, statusSource, lastRestart));
+            Status status = new Status(inheritance.generation(), inheritance.parentPid(), statusSource, statusSource, lastRestart);
+            Supervisors supervisors = Supervisors.of(settings, System.getenv(), status);
             boolean restartVariablesHidden = (Handover.present(System.getenv()) || SocketActivation.present(System.getenv()))
                     && hideRestartVariables();
-            Wiring wiring = new Wiring(inheritance, tracker, supervisors, restartVariablesHidden);
+            Wiring wiring = new Wiring(inheritance, tracker, supervisors, status, restartVariablesHidden);
             WriteWatch writes = patches.connect(wiring, wiring);
 
             if (ThisProcess.pid() == 1 && !settings.samePid()) {
@@ -127,12 +127,15 @@ public final class Agent {
         private final Inheritance inheritance;
         private final Tracker tracker;
         private final Supervisors supervisors;
+        private final Status status;
         private final boolean restartVariablesHidden;
 
-        Wiring(Inheritance inheritance, Tracker tracker, Supervisors supervisors, boolean restartVariablesHidden) {
+        Wiring(Inheritance inheritance, Tracker tracker, Supervisors supervisors, Status status,
+               boolean restartVariablesHidden) {
             this.inheritance = inheritance;
             this.tracker = tracker;
             this.supervisors = supervisors;
+            this.status = status;
             this.restartVariablesHidden = restartVariablesHidden;
         }
 
@@ -166,6 +169,11 @@ public final class Agent {
             if (restartVariablesHidden) {
                 RestartVariables.cleanEnvironmentFor(builder);
             }
+        }
+
+        @Override
+        public void platformMBeanServerWanted() {
+            status.platformMBeanServerWanted();
         }
 
         /** Whether this JVM has taken over all it inherited: no restart before that. */

@@ -48,6 +48,7 @@ final class Bridge {
         set(inBridge, bridge, "accepted", BiConsumer.class, new Hook(Hook.ACCEPTED, events));
         set(inBridge, bridge, "closed", Consumer.class, new Hook(Hook.CLOSED, events));
         set(inBridge, bridge, "processStarting", Consumer.class, new Hook(Hook.PROCESS_STARTING, events));
+        set(inBridge, bridge, "platformMBeanServer", Runnable.class, new Hook(Hook.PLATFORM_MBEAN_SERVER, events));
         set(inBridge, bridge, "bind", Predicate.class, new Hook(Hook.BIND, events));
     }
 
@@ -61,12 +62,13 @@ final class Bridge {
      * lambda each: every lambda costs the JVM about half a millisecond the first time (it spins a
      * class), and this is on the startup path of every JVM.
      */
-    private static final class Hook implements Predicate<Object[]>, Consumer<Object>, BiConsumer<Object, Object> {
+    private static final class Hook implements Predicate<Object[]>, Consumer<Object>, BiConsumer<Object, Object>, Runnable {
         static final int BIND = 0;
         static final int BOUND = 1;
         static final int ACCEPTED = 2;
         static final int CLOSED = 3;
         static final int PROCESS_STARTING = 4;
+        static final int PLATFORM_MBEAN_SERVER = 5;
 
         private final int kind;
         private final SocketEvents events;
@@ -103,10 +105,16 @@ final class Bridge {
         public void accept(Object listener, Object connection) {
             events.accepted(listener, connection);
         }
+
+        /** platformMBeanServer. */
+        @Override
+        public void run() {
+            events.platformMBeanServerWanted();
+        }
     }
 
     static void disconnect(Class<?> bridge) {
-        for (String hook : new String[] {"bind", "bound", "accepted", "closed", "processStarting", "write"}) {
+        for (String hook : new String[] {"bind", "bound", "accepted", "closed", "processStarting", "platformMBeanServer", "write"}) {
             try {
                 bridge.getField(hook).set(null, null);
             } catch (ReflectiveOperationException ignored) {

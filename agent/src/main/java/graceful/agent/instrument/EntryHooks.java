@@ -37,7 +37,9 @@ final class EntryHooks {
         /** {@code if (GracefulBridge.write(this, bytes, offset, length)) return;} */
         WRITE_BYTES_OR_SKIP,
         /** {@code GracefulBridge.processStarting(this);} */
-        PROCESS_STARTING_THIS
+        PROCESS_STARTING_THIS,
+        /** {@code GracefulBridge.platformMBeanServer();} */
+        PLATFORM_MBEAN_SERVER
     }
 
     private static final class Hook {
@@ -72,7 +74,10 @@ final class EntryHooks {
                     new Hook("write", "([Ljava/nio/ByteBuffer;II)J", Call.WRITE_BUFFERS_OR_RETURN),
                     new Hook("blockingWriteFully", "([BII)V", Call.WRITE_BYTES_OR_SKIP)),
             "java/lang/ProcessBuilder", List.of(
-                    new Hook("start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", Call.PROCESS_STARTING_THIS)));
+                    new Hook("start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", Call.PROCESS_STARTING_THIS)),
+            // In java.management, not java.base: JdkModules exports sun.nio.ch to it for this call.
+            "java/lang/management/ManagementFactory", List.of(
+                    new Hook("getPlatformMBeanServer", "()Ljavax/management/MBeanServer;", Call.PLATFORM_MBEAN_SERVER)));
 
     /** The listed classes' internal names, and the same with dots (binary names), for the checks below. */
     private static final String[] LISTED_INTERNAL = HOOKS.keySet().toArray(new String[0]);
@@ -460,6 +465,7 @@ final class EntryHooks {
                     : call == Call.ACCEPTED_THIS_ARG1 ? "accepted"
                     : call == Call.CLOSED_THIS ? "closed"
                     : call == Call.PROCESS_STARTING_THIS ? "processStarting"
+                    : call == Call.PLATFORM_MBEAN_SERVER ? "platformMBeanServer"
                     : "write";
             String descriptor = Prologue.descriptor(call);
             Integer known = methodRefs.get(name + descriptor);
@@ -591,6 +597,7 @@ final class EntryHooks {
                 case WRITE_BUFFER_OR_RETURN: return "(Ljava/lang/Object;Ljava/nio/ByteBuffer;)I";
                 case WRITE_BUFFERS_OR_RETURN: return "(Ljava/lang/Object;[Ljava/nio/ByteBuffer;II)J";
                 case WRITE_BYTES_OR_SKIP: return "(Ljava/lang/Object;[BII)Z";
+                case PLATFORM_MBEAN_SERVER: return "()V";
                 default: return "(Ljava/lang/Object;)V"; // bound, closed, processStarting
             }
         }
@@ -625,6 +632,9 @@ final class EntryHooks {
                 case WRITE_BYTES_OR_SKIP: // if (GracefulBridge.write(this, bytes, offset, length)) return;
                     body = new int[] {ALOAD_0, ALOAD_1, ILOAD_2, ILOAD_3, INVOKESTATIC, hi, lo, IFEQ, 0, 4, RETURN};
                     owesFrameAtStart = true;
+                    break;
+                case PLATFORM_MBEAN_SERVER: // GracefulBridge.platformMBeanServer();
+                    body = new int[] {INVOKESTATIC, hi, lo};
                     break;
                 default: // GracefulBridge.bound(this), closed(this), processStarting(this);
                     body = new int[] {ALOAD_0, INVOKESTATIC, hi, lo};

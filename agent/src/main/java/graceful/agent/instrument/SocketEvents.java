@@ -22,4 +22,7 @@ public interface SocketEvents {
 
     /** A ProcessBuilder is about to start a process (every start path of the JDK passes here). */
     void processStarting(ProcessBuilder builder);
+
+    /** Someone (the app, or the JDK's JMX agent) asks for the platform MBeanServer, which may not exist yet. */
+    void platformMBeanServerWanted();
 }

@@ -3,14 +3,21 @@ package graceful.agent.supervise;
 import graceful.agent.log.Log;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
- * The status MBean. Registered once the JVM serves, on a thread of its own: loading JMX costs
- * tens of milliseconds, which the app's startup does not pay.
+ * The status MBean. Registered once the JVM serves and the platform MBeanServer exists or is
+ * asked for (by the app, or by the JDK's JMX agent as jconsole or {@code jcmd ManagementAgent.start}
+ * starts it), whichever comes last, on a thread of its own. Not earlier: creating the platform
+ * MBeanServer loads about 700 classes and registers every platform MXBean, 8-13 MiB of resident
+ * memory in a JVM that nobody ever looks at over JMX. Anyone who looks must ask for that server
+ * first, which is when graceful registers. Not on the asking thread: it holds the lock of
+ * {@code ManagementFactory}; the registration waits for it and for the server.
  */
 public final class Status implements StatusMBean, Supervisor {
     public static final String NAME = "dev.graceful:type=Graceful";
@@ -20,6 +27,9 @@ public final class Status implements StatusMBean, Supervisor {
     private final Supplier<List<String>> listeners;
     private final IntSupplier liveConnections;
     private final AtomicReference<String> lastRestart;
+    private volatile boolean serving;
+    private volatile boolean wanted;
+    private final AtomicBoolean registering = new AtomicBoolean();
 
     public Status(int generation, long parentPid, Supplier<List<String>> listeners, IntSupplier liveConnections,
                   AtomicReference<String> lastRestart) {
@@ -32,7 +42,34 @@ public final class Status implements StatusMBean, Supervisor {
 
     @Override
     public void serving(boolean tookOverFromAnotherJvm) {
-        registerInBackground();
+        serving = true;
+        if (wanted || platformServerMayExist()) {
+            registerInBackground();
+        }
+    }
+
+    /**
+     * At the start of every {@code ManagementFactory.getPlatformMBeanServer}. Both this and
+     * {@link #serving} set their flag before they read the other's, so whichever comes last
+     * registers.
+     */
+    public void platformMBeanServerWanted() {
+        wanted = true;
+        if (serving) {
+            registerInBackground();
+        }
+    }
+
+    /**
+     * Whether an MBeanServer was made before graceful could see it asked for (e.g. by a JMX agent
+     * started before graceful's patch was in): then register as soon as the JVM serves.
+     */
+    private static boolean platformServerMayExist() {
+        try {
+            return !MBeanServerFactory.findMBeanServer(null).isEmpty();
+        } catch (RuntimeException | LinkageError e) {
+            return true; // let the registration itself tell why JMX is not there
+        }
     }
 
     @Override
@@ -47,8 +84,11 @@ public final class Status implements StatusMBean, Supervisor {
     public void stopping() {
     }
 
-    /** Registers it on a daemon thread; a failure costs one line. */
+    /** Registers it on a daemon thread, once; a failure costs one line. */
     private void registerInBackground() {
+        if (!registering.compareAndSet(false, true)) {
+            return;
+        }
         Thread thread = new Thread(() -> {
             try {
                 ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName(NAME));

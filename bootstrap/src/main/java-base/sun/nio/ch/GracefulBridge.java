@@ -36,6 +36,9 @@ public final class GracefulBridge {
     /** A ProcessBuilder about to start a process. */
     public static volatile Consumer<Object> processStarting;
 
+    /** Someone asks for the platform MBeanServer (at the start of {@code ManagementFactory.getPlatformMBeanServer}). */
+    public static volatile Runnable platformMBeanServer;
+
     /**
      * {socket, data, offset, length} at the start of a write on a socket channel (data a ByteBuffer
      * or a ByteBuffer[]) or a socket impl (data a byte[]): the Long count of the app's bytes
@@ -97,6 +100,17 @@ public final class GracefulBridge {
         if (hook != null) {
             try {
                 hook.accept(processBuilder);
+            } catch (Throwable ignored) {
+                // never into the JDK
+            }
+        }
+    }
+
+    public static void platformMBeanServer() {
+        Runnable hook = platformMBeanServer;
+        if (hook != null) {
+            try {
+                hook.run();
             } catch (Throwable ignored) {
                 // never into the JDK
             }
