@@ -277,6 +277,11 @@ public final class Bench {
 
     private double hupAndWait(ServerProcess server) throws Exception {
         long oldPid = server.pid();
+        // A served-for-a-while JVM, as a deployed one is: not one still compiling its own startup
+        // (the previous generation is under a second old here, and on 2 cores its JIT threads
+        // doubled the HUP-to-spawn time of a back-to-back restart).
+        HttpProbe.pidAnswering(server.port());
+        Thread.sleep(plan.settleMillis());
         long start = System.nanoTime();
         server.hup(oldPid);
         long deadline = start + START_TIMEOUT.toNanos();
@@ -665,7 +670,9 @@ public final class Bench {
         md.append("- **restart**: the cold start is the app row of startup without graceful; \"ready\" is graceful's ")
                 .append("`new JVM pid N is ready M ms after the upgrade started`; \"answers\" is from sending `kill -HUP` ")
                 .append("(spawning `kill` included) until `GET /` is answered by the new pid (polled every " + POLL_MILLIS
-                        + " ms), on an idle server. The last restart row sets ready against the cold start *with* graceful: ")
+                        + " ms), on an idle server that has answered a request and then rested " + plan.settleMillis()
+                        + " ms (a deployed JVM is not still compiling its own startup). ")
+                .append("The last restart row sets ready against the cold start *with* graceful: ")
                 .append("the new JVM is the app with graceful, so that difference is what the restart itself adds ")
                 .append("(the old JVM's work before the spawn, taking over the listeners, the ready message).\n");
         md.append("- **handover**: graceful's `stopped accepting on N listener(s) in X us`, over the idle restarts and ")
