@@ -26,55 +26,88 @@ public final class Log {
     }
 
     public static void debug(String message) {
-        configure();
-        Logger.debug(prefix + message);
+        // Starting tinylog costs the first line ~60 ms: a debug line that would not be written
+        // must not pay it (the new JVM's bind path logs one before it tells its parent it is ready).
+        if ("debug".equals(level) || "trace".equals(level)) {
+            write(DEBUG, message, null);
+        }
     }
 
     public static void info(String message) {
-        configure();
-        Logger.info(prefix + message);
+        write(INFO, message, null);
     }
 
     public static void warn(String message) {
-        configure();
-        Logger.warn(prefix + message);
+        write(WARN, message, null);
     }
 
     public static void error(String message, Throwable cause) {
-        configure();
-        Logger.error(cause, prefix + message);
+        write(ERROR, message, cause);
     }
 
-    private static void configure() {
-        if (configured) {
-            return;
+    private static final int DEBUG = 0;
+    private static final int INFO = 1;
+    private static final int WARN = 2;
+    private static final int ERROR = 3;
+
+    /**
+     * The first line is written while tinylog starts, under the lock: a line from another thread
+     * waits for it, so a step that begins before the line that announces it logs after it.
+     */
+    private static void write(int severity, String message, Throwable cause) {
+        if (!configured) {
+            synchronized (Log.class) {
+                if (!configured) {
+                    configure();
+                    writeConfigured(severity, message, cause);
+                    configured = true;
+                    return;
+                }
+            }
         }
-        synchronized (Log.class) {
-            if (configured) {
-                return;
-            }
-            Map<String, String> settings = new HashMap<>();
-            settings.put("writer", "console");
-            settings.put("writer.stream", "err");
-            settings.put("writer.level", level);
-            settings.put("writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level}: {message}");
-            settings.put("writingthread", "false");
-            settings.put("autoshutdown", "false");
-            // tinylog finds its provider and writers through the thread's context class loader
-            // first: on an app's thread (or a signal thread on JDK 25) that is the app's loader,
-            // and an app with tinylog of its own would hand graceful's tinylog its classes, which
-            // it rejects, logging nothing ever after. Everything tinylog loads is loaded now.
-            Thread thread = Thread.currentThread();
-            ClassLoader context = thread.getContextClassLoader();
-            thread.setContextClassLoader(Log.class.getClassLoader());
-            try {
-                Configuration.replace(settings);
-                ProviderRegistry.getLoggingProvider();
-                Logger.isTraceEnabled();
-            } finally {
-                thread.setContextClassLoader(context);
-            }
-            configured = true;
+        writeConfigured(severity, message, cause);
+    }
+
+    private static void writeConfigured(int severity, String message, Throwable cause) {
+        String line = prefix + message;
+        switch (severity) {
+            case DEBUG:
+                Logger.debug(line);
+                break;
+            case INFO:
+                Logger.info(line);
+                break;
+            case WARN:
+                Logger.warn(line);
+                break;
+            default:
+                Logger.error(cause, line);
+                break;
+        }
+    }
+
+    /** Starts tinylog; under the lock, once. */
+    private static void configure() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("writer", "console");
+        settings.put("writer.stream", "err");
+        settings.put("writer.level", level);
+        settings.put("writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level}: {message}");
+        settings.put("writingthread", "false");
+        settings.put("autoshutdown", "false");
+        // tinylog finds its provider and writers through the thread's context class loader
+        // first: on an app's thread (or a signal thread on JDK 25) that is the app's loader,
+        // and an app with tinylog of its own would hand graceful's tinylog its classes, which
+        // it rejects, logging nothing ever after. Everything tinylog loads is loaded now.
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(Log.class.getClassLoader());
+        try {
+            Configuration.replace(settings);
+            ProviderRegistry.getLoggingProvider();
+            Logger.isTraceEnabled();
+        } finally {
+            thread.setContextClassLoader(context);
         }
     }
 }
