@@ -364,14 +364,12 @@ public final class Inheritance {
             Log.info("ready: " + what + ", " + sinceStart + " ms after this JVM started"
                     + (execMillis > 0 ? " (same pid: replaced its own image)" : ""));
         };
-        if (execMillis > 0) {
-            // The listeners serve already; announcing ready may need native calls first (onReady).
-            Thread thread = new Thread(announce, "graceful-ready");
-            thread.setDaemon(true);
-            thread.start();
-        } else {
-            announce.run();
-        }
+        // Off the app's thread: the listeners serve already, and announcing ready may need native
+        // calls (onReady) and graceful's first log line, which starts tinylog (~60 ms), while the
+        // app, whose bind this is, has not yet started accepting.
+        Thread thread = new Thread(announce, "graceful-ready");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
