@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,11 @@ public final class Upgrader {
     /** The child of the upgrade under way, until it is ready or reaped: a reaped pid may be reused. */
     private volatile int unreapedChild = -1;
     private Posix posix;
+    /**
+     * jffi and its native library, loaded on a thread of their own as a restart is requested (tens
+     * of ms) while the request's first log line starts tinylog (as long again): two cores, half the wait.
+     */
+    private FutureTask<Posix> natives;
     /** Hears of restarts and stops (systemd, the pidfile). */
     private final Supervisor supervisor;
     /** Whether the supervisor was told of the restart under way, so it must hear how it ended. */
@@ -132,9 +139,13 @@ public final class Upgrader {
             }
             state = State.UPGRADING;
         }
-        Log.info(reason + ": upgrade started");
         lastRestart.set("under way since " + java.time.Instant.now() + " (" + reason + ")");
+        // The work starts before the line: the first line of a JVM starts tinylog (~60 ms), which
+        // then runs beside the work's own first steps instead of before them. The work's lines
+        // come after its spawn, and wait for this one (Log writes a JVM's first line before any other).
+        loadNatives();
         worker().execute(samePid ? this::replaceInPlace : this::upgrade);
+        Log.info(reason + ": upgrade started");
     }
 
     /**
@@ -172,6 +183,35 @@ public final class Upgrader {
         }
     }
 
+    private synchronized void loadNatives() {
+        if (natives == null) {
+            natives = new FutureTask<>(Posix::new);
+            Thread loader = new Thread(natives, "graceful-natives");
+            loader.setDaemon(true);
+            loader.start();
+        }
+    }
+
+    /** Waits for the native layer: a failure to load it fails this restart, which rolls back. */
+    private void posix() throws InterruptedException {
+        if (posix != null) {
+            return;
+        }
+        loadNatives();
+        try {
+            posix = natives.get();
+        } catch (ExecutionException failed) {
+            synchronized (this) {
+                natives = null; // the next restart tries again
+            }
+            Throwable cause = failed.getCause();
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+        }
+    }
+
     private static String describe(State state) {
         switch (state) {
             case UPGRADING: return "an upgrade is under way";
@@ -202,9 +242,7 @@ public final class Upgrader {
             CommandLine command = CommandLine.ofThisProcess();
             supervisor.restarting();
             restartAnnounced = true;
-            if (posix == null) {
-                posix = new Posix();
-            }
+            posix();
             int[] pipe = posix.pipe();
             readEnd = pipe[0];
             List<Integer> passed = new ArrayList<>(handed.fds);
@@ -234,6 +272,7 @@ public final class Upgrader {
                 unreapedChild = -1;
                 Log.info("new JVM pid " + pid + " is ready " + elapsed + " ms after the upgrade started; draining");
                 lastRestart.set("handed over to pid " + pid + ", ready " + elapsed + " ms after the upgrade started; draining");
+                supervisor.handingOver(pid);
             } else {
                 String ended = reap(pid);
                 Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + ended
@@ -278,9 +317,7 @@ public final class Upgrader {
                 return;
             }
             CommandLine command = CommandLine.ofThisProcess(); // checked now: after the drain a missing java is fatal
-            if (posix == null) {
-                posix = new Posix();
-            }
+            posix();
             List<Handover.Listener> kept = new ArrayList<>();
             for (int i = 0; i < handed.fds.size(); i++) {
                 int copy = posix.dupForExec(handed.fds.get(i));
