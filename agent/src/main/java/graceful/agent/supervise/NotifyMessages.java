@@ -11,6 +11,11 @@ final class NotifyMessages {
         return tookOverFromAnotherJvm ? "MAINPID=" + pid + "\nREADY=1" : "READY=1";
     }
 
+    /** Sent by the old JVM as it hands over, so that the main pid never names an exited process. */
+    static String mainPid(long pid) {
+        return "MAINPID=" + pid;
+    }
+
     /** {@code monotonicMicros}: CLOCK_MONOTONIC, which is what System.nanoTime reads on Linux. */
     static String reloading(long monotonicMicros) {
         return "RELOADING=1\nMONOTONIC_USEC=" + monotonicMicros;

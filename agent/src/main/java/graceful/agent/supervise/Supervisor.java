@@ -16,6 +16,13 @@ public interface Supervisor {
         restarting();
     }
 
+    /**
+     * The new JVM is ready and this one is about to drain and exit: whatever tracks the main pid
+     * must hear the new one now, before this one can exit. Returns once that has gone out.
+     */
+    default void handingOver(long newPid) {
+    }
+
     /** The restart rolled back: this JVM serves on, as before. */
     void restartFailed();
 

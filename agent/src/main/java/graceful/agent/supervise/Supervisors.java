@@ -77,6 +77,13 @@ public final class Supervisors implements Supervisor {
     }
 
     @Override
+    public void handingOver(long newPid) {
+        for (Supervisor supervisor : supervisors) {
+            supervisor.handingOver(newPid);
+        }
+    }
+
+    @Override
     public void restartFailed() {
         supervisors.forEach(Supervisor::restartFailed);
     }

@@ -60,6 +60,16 @@ final class SystemdNotify implements Supervisor {
         awaitSent(send(NotifyMessages.reloading(System.nanoTime() / 1000)));
     }
 
+    /**
+     * The new JVM names itself the main pid when it is ready, but on its own thread after loading
+     * jffi: this JVM may have drained and exited by then, and systemd, seeing its main pid exit,
+     * would stop the service. So this JVM names the new one before it drains.
+     */
+    @Override
+    public void handingOver(long newPid) {
+        awaitSent(send(NotifyMessages.mainPid(newPid)));
+    }
+
     @Override
     public void restartFailed() {
         send(NotifyMessages.reloadFailed());

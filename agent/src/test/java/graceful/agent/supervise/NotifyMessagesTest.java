@@ -12,6 +12,11 @@ class NotifyMessagesTest {
     }
 
     @Test
+    void theOldJvmNamesTheNewMainPidBeforeItDrains() {
+        assertEquals("MAINPID=7", NotifyMessages.mainPid(7));
+    }
+
+    @Test
     void reloadingCarriesTheMonotonicClock() {
         assertEquals("RELOADING=1\nMONOTONIC_USEC=123", NotifyMessages.reloading(123));
     }
