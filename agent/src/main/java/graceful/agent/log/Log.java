@@ -3,15 +3,17 @@ package graceful.agent.log;
 import graceful.agent.posix.ThisProcess;
 import java.util.HashMap;
 import java.util.Map;
-import org.tinylog.Logger;
+import org.tinylog.Level;
 import org.tinylog.configuration.Configuration;
+import org.tinylog.provider.LoggingProvider;
 import org.tinylog.provider.ProviderRegistry;
 
 /** Every log line graceful writes goes through here, prefixed with pid and generation. */
 public final class Log {
     private static volatile String prefix = "graceful[pid " + ThisProcess.pid() + "] ";
     private static volatile boolean configured;
-    private static volatile String level = "info";
+    private static LoggingProvider provider;
+    private static volatile String lowest = "info";
 
     private Log() {}
 
@@ -22,67 +24,51 @@ public final class Log {
 
     /** The lowest level written: trace, debug, info, warn, error or off. Before the first line only. */
     public static void level(String lowest) {
-        level = lowest;
+        Log.lowest = lowest;
     }
 
     public static void debug(String message) {
         // Starting tinylog costs the first line ~60 ms: a debug line that would not be written
         // must not pay it (the new JVM's bind path logs one before it tells its parent it is ready).
-        if ("debug".equals(level) || "trace".equals(level)) {
-            write(DEBUG, message, null);
+        if ("debug".equals(lowest) || "trace".equals(lowest)) {
+            write(Level.DEBUG, message, null);
         }
     }
 
     public static void info(String message) {
-        write(INFO, message, null);
+        write(Level.INFO, message, null);
     }
 
     public static void warn(String message) {
-        write(WARN, message, null);
+        write(Level.WARN, message, null);
     }
 
     public static void error(String message, Throwable cause) {
-        write(ERROR, message, cause);
+        write(Level.ERROR, message, cause);
     }
-
-    private static final int DEBUG = 0;
-    private static final int INFO = 1;
-    private static final int WARN = 2;
-    private static final int ERROR = 3;
 
     /**
      * The first line is written while tinylog starts, under the lock: a line from another thread
      * waits for it, so a step that begins before the line that announces it logs after it.
      */
-    private static void write(int severity, String message, Throwable cause) {
+    private static void write(Level level, String message, Throwable cause) {
         if (!configured) {
             synchronized (Log.class) {
                 if (!configured) {
                     configure();
-                    writeConfigured(severity, message, cause);
+                    writeConfigured(level, message, cause);
                     configured = true;
                     return;
                 }
             }
         }
-        writeConfigured(severity, message, cause);
+        writeConfigured(level, message, cause);
     }
 
-    private static void writeConfigured(int severity, String message, Throwable cause) {
-        String line = prefix + message;
-        switch (severity) {
-            case DEBUG:
-                Logger.debug(line);
-                break;
-            case INFO:
-                Logger.info(line);
-                break;
-            case WARN:
-                Logger.warn(line);
-                break;
-            default:
-                Logger.error(cause, line);
-                break;
+    private static void writeConfigured(Level level, String message, Throwable cause) {
+        if (provider.isEnabled(1, null, level)) {
+            String line = Timestamps.localNow() + " " + level + ": " + prefix + message;
+            provider.log(1, null, level, cause, null, line, (Object[]) null);
         }
     }
 
@@ -91,8 +77,10 @@ public final class Log {
         Map<String, String> settings = new HashMap<>();
         settings.put("writer", "console");
         settings.put("writer.stream", "err");
-        settings.put("writer.level", level);
-        settings.put("writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level}: {message}");
+        settings.put("writer.level", lowest);
+        // Time and level are written by Log: tinylog's {date} and its Logger class start java.time's
+        // formatter and locale data, ~35 ms more of a first line that lies on a restart's path.
+        settings.put("writer.format", "{message}");
         settings.put("writingthread", "false");
         settings.put("autoshutdown", "false");
         // tinylog finds its provider and writers through the thread's context class loader
@@ -104,8 +92,8 @@ public final class Log {
         thread.setContextClassLoader(Log.class.getClassLoader());
         try {
             Configuration.replace(settings);
-            ProviderRegistry.getLoggingProvider();
-            Logger.isTraceEnabled();
+            provider = ProviderRegistry.getLoggingProvider();
+            provider.isEnabled(1, null, Level.TRACE);
         } finally {
             thread.setContextClassLoader(context);
         }

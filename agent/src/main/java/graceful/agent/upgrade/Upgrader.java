@@ -4,6 +4,7 @@ import graceful.agent.drain.Drainer;
 import graceful.agent.inherit.Endpoint;
 import graceful.agent.inherit.Handover;
 import graceful.agent.log.Log;
+import graceful.agent.log.Timestamps;
 import graceful.agent.posix.JdkSockets;
 import graceful.agent.posix.Posix;
 import graceful.agent.supervise.Supervisor;
@@ -139,7 +140,7 @@ public final class Upgrader {
             }
             state = State.UPGRADING;
         }
-        lastRestart.set("under way since " + java.time.Instant.now() + " (" + reason + ")");
+        lastRestart.set("under way since " + Timestamps.utcNow() + " (" + reason + ")");
         // The work starts before the line: the first line of a JVM starts tinylog (~60 ms), which
         // then runs beside the work's own first steps instead of before them. The work's lines
         // come after its spawn, and wait for this one (Log writes a JVM's first line before any other).
@@ -231,7 +232,7 @@ public final class Upgrader {
             String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get(), false);
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
-                lastRestart.set("refused at " + java.time.Instant.now() + ": " + refusal);
+                lastRestart.set("refused at " + Timestamps.utcNow() + ": " + refusal);
                 afterUpgrade(false, -1);
                 return;
             }
@@ -277,17 +278,17 @@ public final class Upgrader {
                 String ended = reap(pid);
                 Log.warn("rollback: the new JVM pid " + pid + " ended before it was ready (" + ended
                         + ", after " + elapsed + " ms); still serving. See its output above for why.");
-                lastRestart.set("rolled back at " + java.time.Instant.now() + ": the new JVM pid " + pid + " ended before it"
+                lastRestart.set("rolled back at " + Timestamps.utcNow() + ": the new JVM pid " + pid + " ended before it"
                         + " was ready (" + ended + ", after " + elapsed + " ms)");
             }
         } catch (IOException expected) {
             // The new JVM could not be started: java gone, fork limit, out of memory, ...
             Log.warn("rollback: could not start the new JVM: " + expected.getMessage() + "; still serving");
-            lastRestart.set("rolled back at " + java.time.Instant.now() + ": could not start the new JVM: " + expected.getMessage());
+            lastRestart.set("rolled back at " + Timestamps.utcNow() + ": could not start the new JVM: " + expected.getMessage());
             stopAndReapIfStarted(pid);
         } catch (Throwable failure) {
             Log.error("rollback: the upgrade failed (" + failure + "); still serving", failure);
-            lastRestart.set("rolled back at " + java.time.Instant.now() + ": " + failure);
+            lastRestart.set("rolled back at " + Timestamps.utcNow() + ": " + failure);
             stopAndReapIfStarted(pid);
         } finally {
             if (readEnd >= 0) {
@@ -312,7 +313,7 @@ public final class Upgrader {
             String refusal = Preflight.refusal(handed.managedInodes, rejectedAtStart.get(), true);
             if (refusal != null) {
                 Log.warn("restart refused, still serving: " + refusal);
-                lastRestart.set("refused at " + java.time.Instant.now() + ": " + refusal);
+                lastRestart.set("refused at " + Timestamps.utcNow() + ": " + refusal);
                 afterUpgrade(false, -1);
                 return;
             }
@@ -342,7 +343,7 @@ public final class Upgrader {
             Log.info("replacing this process in place (same pid " + ProcessHandle.current().pid() + ", generation "
                     + (generation + 1) + ") with " + kept.size() + " listener(s) kept open: " + kept
                     + "; new connections wait in their queues until the new JVM accepts");
-            lastRestart.set("replacing this process in place since " + java.time.Instant.now());
+            lastRestart.set("replacing this process in place since " + Timestamps.utcNow());
             drainer.drainThen("replacing this process image (exec)", () -> exec(command, kept, copies));
         } catch (Throwable failure) {
             boolean drainStarted;
@@ -356,7 +357,7 @@ public final class Upgrader {
                 return;
             }
             Log.error("restart failed before anything changed (" + failure + "); still serving", failure);
-            lastRestart.set("failed at " + java.time.Instant.now() + ": " + failure);
+            lastRestart.set("failed at " + Timestamps.utcNow() + ": " + failure);
             if (posix != null) {
                 copies.forEach(posix::close);
             }
