@@ -67,6 +67,15 @@ final class LibC {
         }
     }
 
+    /** The address of a libc function, to be passed rather than called. */
+    long address(String function) {
+        long address = library.getSymbolAddress(function);
+        if (address == 0) {
+            throw new UnsatisfiedLinkError("libc has no " + function + " (" + Library.getLastError() + ")");
+        }
+        return address;
+    }
+
     /** The errno the last call on this thread left. */
     int errno() {
         return LastError.getInstance().get();

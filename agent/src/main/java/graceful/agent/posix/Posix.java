@@ -13,7 +13,6 @@ public final class Posix {
     // Larger than glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336) and
     // sigset_t (128) on every 64-bit Linux; the structs are opaque, only their size matters here.
     private static final int OPAQUE_STRUCT_BYTES = 1024;
-    private static final long SIG_DFL = 0L;
     private static final long SIG_IGN = 1L;
     private static final long SIG_ERR = -1L;
 
@@ -24,12 +23,17 @@ public final class Posix {
     }
 
     /**
-     * Sets a signal's disposition back to the default (SIG_DFL), e.g. a HUP that nohup made
-     * ignored. The only native call graceful may make at startup, and only in that case.
+     * Takes an ignored signal (a HUP that nohup ignored, or that a same-pid restart kept ignored
+     * across its exec) out of SIG_IGN, so that the JVM lets graceful handle it: the JVM leaves an
+     * ignored HUP alone. Not through SIG_DFL: for HUP that ends the process, and a HUP arriving
+     * before the JVM's handler is in place (SamePidIT sends one every 25 ms) would. Meanwhile the
+     * signal runs libc's abs(): a function of one int with no effect, i.e. a handler that does
+     * nothing. The only native call graceful may make at startup, and only in the nohup case.
      */
-    public static void resetToDefault(int signal) {
-        if (Jffi.libc().signal(signal, SIG_DFL) == SIG_ERR) {
-            throw new IllegalStateException("signal(" + signal + ", SIG_DFL) failed");
+    public static void unignore(int signal) {
+        LibC libc = Jffi.libc();
+        if (libc.signal(signal, libc.address("abs")) == SIG_ERR) {
+            throw new IllegalStateException("signal(" + signal + ", abs) failed");
         }
     }
 

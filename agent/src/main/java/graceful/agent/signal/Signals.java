@@ -71,7 +71,7 @@ public final class Signals {
     }
 
     private static boolean resetAndHandle(String name, SignalHandler handler) {
-        Posix.resetToDefault(number(name));
+        Posix.unignore(number(name));
         if (Signal.handle(new Signal(name), handler) == SignalHandler.SIG_IGN) {
             Log.warn("restarts unavailable: SIG" + name + " is ignored in this process and could not be reset");
             return false;
