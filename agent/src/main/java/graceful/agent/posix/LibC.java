@@ -69,6 +69,10 @@ final class LibC {
 
     /** The address of a libc function, to be passed rather than called. */
     long address(String function) {
+        return symbol(library, function);
+    }
+
+    private static long symbol(Library library, String function) {
         long address = library.getSymbolAddress(function);
         if (address == 0) {
             throw new UnsatisfiedLinkError("libc has no " + function + " (" + Library.getLastError() + ")");
@@ -221,10 +225,7 @@ final class LibC {
 
         synchronized long address(Library library) {
             if (address == 0) {
-                address = library.getSymbolAddress(name);
-                if (address == 0) {
-                    throw new UnsatisfiedLinkError("libc has no " + name + " (" + Library.getLastError() + ")");
-                }
+                address = symbol(library, name);
             }
             return address;
         }

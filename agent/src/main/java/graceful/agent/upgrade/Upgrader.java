@@ -184,13 +184,14 @@ public final class Upgrader {
         }
     }
 
-    private synchronized void loadNatives() {
+    private synchronized FutureTask<Posix> loadNatives() {
         if (natives == null) {
             natives = new FutureTask<>(Posix::new);
             Thread loader = new Thread(natives, "graceful-natives");
             loader.setDaemon(true);
             loader.start();
         }
+        return natives;
     }
 
     /** Waits for the native layer: a failure to load it fails this restart, which rolls back. */
@@ -198,9 +199,8 @@ public final class Upgrader {
         if (posix != null) {
             return;
         }
-        loadNatives();
         try {
-            posix = natives.get();
+            posix = loadNatives().get();
         } catch (ExecutionException failed) {
             synchronized (this) {
                 natives = null; // the next restart tries again
