@@ -12,6 +12,8 @@ final class Restarts {
     static final Duration NEW_PID_TIMEOUT = Duration.ofSeconds(30);
     /** graceful's default drain deadline (30 s) plus time for the JVM to exit. */
     static final Duration OLD_PID_GONE_TIMEOUT = Duration.ofSeconds(35);
+    /** An old JVM still there this long after the new one answered is stuck or slow: its threads are dumped. */
+    private static final Duration SLOW_DRAIN = Duration.ofSeconds(5);
 
     private Restarts() {}
 
@@ -21,8 +23,12 @@ final class Restarts {
         long newPid = server.awaitPidOtherThan(oldPid, NEW_PID_TIMEOUT).orElseThrow(() -> new AssertionError(
                 "no new pid answered within " + NEW_PID_TIMEOUT + " of HUP to " + oldPid + where
                         + ServerLog.gracefulLines(server.logFile())));
-        assertTrue(server.awaitGone(oldPid, OLD_PID_GONE_TIMEOUT), "old pid " + oldPid + " still running "
-                + OLD_PID_GONE_TIMEOUT + " after the new pid " + newPid + " answered" + where);
+        if (!server.awaitGone(oldPid, SLOW_DRAIN)) {
+            String dump = server.threadDump(oldPid);
+            System.out.println("old pid " + oldPid + " still running " + SLOW_DRAIN + " after the new pid answered; " + dump + where);
+            assertTrue(server.awaitGone(oldPid, OLD_PID_GONE_TIMEOUT.minus(SLOW_DRAIN)), "old pid " + oldPid
+                    + " still running " + OLD_PID_GONE_TIMEOUT + " after the new pid " + newPid + " answered; " + dump + where);
+        }
         return newPid;
     }
 

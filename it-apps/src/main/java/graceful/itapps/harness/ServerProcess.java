@@ -256,6 +256,25 @@ public final class ServerProcess implements AutoCloseable {
         return true;
     }
 
+    /**
+     * {@code jcmd <pid> Thread.print} of a live generation, written beside the log file: what a
+     * JVM that should have finished by now is doing. Returns the file, or a line saying why there is none.
+     */
+    public String threadDump(long pid) throws InterruptedException {
+        Path dump = spec.logFile().resolveSibling(spec.logFile().getFileName() + "-threads-" + pid + ".txt");
+        try {
+            Process jcmd = new ProcessBuilder(spec.javaHome().resolve("bin/jcmd").toString(), String.valueOf(pid), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+                return "(jcmd " + pid + " Thread.print did not finish within 30 s; partial output in " + dump + ")";
+            }
+            return "thread dump of pid " + pid + ": " + dump;
+        } catch (IOException e) {
+            return "(no thread dump of pid " + pid + ": " + e + ")";
+        }
+    }
+
     /** The last lines of the log file, for failure messages. */
     public String logTail(int lines) {
         try {
