@@ -8,24 +8,31 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Makes this JVM stop accepting on a listener without the app noticing more than it must.
  *
- * <p>A listener driven by a selector is closed through the JDK's own close path: the selector
- * drops it quietly (JDK HttpServer, Netty, Undertow, NIO apps). A listener with a platform
+ * <p>A listener driven by a selector (JDK HttpServer, Netty, Undertow, NIO apps) first leaves
+ * its selectors, then is closed through the JDK's own close path (see {@link #leaveSelectors}).
+ * A listener with a platform
  * thread blocked in accept is not closed: many servers treat a closed listener under a running
  * acceptor as an error and log it forever (Tomcat: "Socket accept failed", every 1.6 s). Instead
  * its fd is made to refer to a private loopback listening socket (dup2) and the
  * acceptor is woken the way the JDK wakes it on close; it goes back to accept and waits there,
- * quietly, until the JVM exits. Either way this JVM no longer holds the shared socket.
+ * quietly, until the JVM exits. Either way this JVM no longer accepts from the shared socket.
  */
 final class StopAccepting {
     private static final int WAKE_ROUNDS = 5;
     private static final long WAKE_INTERVAL_MILLIS = 10;
+    /** How long a selector may take to retire a listener's cancelled keys before the listener is left open. */
+    private static final long LEAVE_SELECTORS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long LEAVE_SELECTORS_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final Tracker tracker;
     private final JdkSockets sockets;
@@ -44,6 +51,10 @@ final class StopAccepting {
         if (owner == null) {
             return;
         }
+        if (owner instanceof SelectableChannel && ((SelectableChannel) owner).isRegistered()) {
+            leaveSelectors((SelectableChannel) owner, listener);
+            return;
+        }
         int fd = tracker.fdOf(listener);
         if (selectorDriven(owner) || fd < 0 || !blockedByPlatformThreadOrIdle(owner)) {
             listener.close();
@@ -53,6 +64,36 @@ final class StopAccepting {
         reportPrivateAddress(owner);
         wake(owner); // ...but one already blocked in it until woken
         quietlyStopped.add(owner);
+    }
+
+    /**
+     * A listener registered with a selector is closed only once no selector holds it. Closed while
+     * registered, its key may already be among the selected keys the app's selector thread is
+     * working through, and that thread's next accept throws ClosedChannelException. The JDK's
+     * HttpServer does not recover from that: its dispatcher skips the rest of its loop, including
+     * the select that retires cancelled keys, and from then on spins re-registering connections
+     * whose old keys are still cancelled; every kept-alive connection hangs until the drain
+     * deadline (KeepAliveIT, about 1 run in 12). So the listener's keys are cancelled first (an
+     * accept already under way still works on the open channel, and a connection it takes is
+     * drained like any other), its selectors are woken to retire them, and the channel is closed
+     * once it is registered nowhere. A selector that does not get round to it within a second
+     * (its thread busy elsewhere) leaves the listener open, never selected again, until the JVM ends.
+     */
+    private void leaveSelectors(SelectableChannel channel, Listener listener) throws IOException {
+        for (SelectionKey key : sockets.selectionKeys(channel)) {
+            key.cancel();
+            key.selector().wakeup();
+        }
+        long end = System.nanoTime() + LEAVE_SELECTORS_NANOS;
+        while (channel.isRegistered()) {
+            if (System.nanoTime() - end >= 0) {
+                Log.debug(listener + " is still registered with a selector a second after its keys were cancelled;"
+                        + " left open, no longer selected, until this JVM ends");
+                return;
+            }
+            LockSupport.parkNanos(LEAVE_SELECTORS_POLL_NANOS);
+        }
+        listener.close();
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * Opens the java.base packages graceful works in to graceful's own module (not to the app):
- * sockets (sun.nio.ch, java.net), fd numbers (java.io), the environment copy (java.lang). And
+ * sockets (sun.nio.ch, java.net), a listener's selection keys (java.nio.channels.spi), fd numbers
+ * (java.io), the environment copy (java.lang). And
  * exports sun.nio.ch to java.management, whose patched {@code ManagementFactory} calls the bridge
  * there (see {@link EntryHooks}); that export reaches the JDK's own module only, never the app.
  */
@@ -21,7 +22,8 @@ public final class JdkModules {
         Map<String, Set<Module>> exports = management.isPresent()
                 ? Map.of("sun.nio.ch", Set.of(management.get())) : Map.of();
         instrumentation.redefineModule(javaBase, Set.of(), exports,
-                Map.of("sun.nio.ch", target, "java.net", target, "java.io", target, "java.lang", target),
+                Map.of("sun.nio.ch", target, "java.nio.channels.spi", target, "java.net", target, "java.io", target,
+                        "java.lang", target),
                 Set.of(), Map.of());
     }
 }

@@ -9,15 +9,20 @@ import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Socket and fd operations through the JDK's private natives (sun.nio.ch), so a new JVM can
  * check and take over inherited listeners without loading any native library of its own.
- * Requires java.base's sun.nio.ch, java.net and java.io to be opened to graceful first.
+ * Requires java.base's sun.nio.ch, java.nio.channels.spi, java.net and java.io to be opened to graceful first.
  */
 public final class JdkSockets {
     public static final int SOCK_STREAM = 1;
@@ -241,6 +246,30 @@ public final class JdkSockets {
         } catch (Throwable e) {
             throw new IllegalStateException("ServerSocketChannelImpl.localAddress", e);
         }
+    }
+
+    /**
+     * The selection keys a channel has with every selector it is registered with (a copy of
+     * {@code AbstractSelectableChannel.keys}; the API offers a key only for a selector one already
+     * knows). Looked up on first use: only a draining JVM needs it.
+     */
+    public List<SelectionKey> selectionKeys(SelectableChannel channel) {
+        SelectionKey[] keys;
+        try {
+            keys = (SelectionKey[]) MethodHandles.privateLookupIn(AbstractSelectableChannel.class, MethodHandles.lookup())
+                    .findGetter(AbstractSelectableChannel.class, "keys", SelectionKey[].class).invoke(channel);
+        } catch (Throwable e) {
+            throw new IllegalStateException("AbstractSelectableChannel.keys", e);
+        }
+        List<SelectionKey> found = new ArrayList<>();
+        if (keys != null) {
+            for (SelectionKey key : keys) {
+                if (key != null) {
+                    found.add(key);
+                }
+            }
+        }
+        return found;
     }
 
     /** Makes {@code target} refer to the open file of {@code source} (dup2). */
