@@ -14,12 +14,18 @@ import java.util.concurrent.Executors;
 
 /**
  * The JDK's own com.sun.net.httpserver: one dispatcher thread selecting on a
- * ServerSocketChannel, handlers on a small pool so a slow request does not hold up the others.
+ * ServerSocketChannel, handlers on a small pool so a slow request does not hold up the others
+ * ({@value #INLINE_NAME}: on the dispatcher thread, as HttpServer does when no executor is set).
  * It parses HTTP and honours {@code Connection: close} itself.
  */
 final class HttpServerApp {
 
     static final String NAME = "httpserver";
+    /**
+     * The same server with no executor set, HttpServer's default: each exchange runs on the
+     * dispatcher thread itself, between its select and its next accept.
+     */
+    static final String INLINE_NAME = "httpserver-inline";
 
     private static final int HANDLER_THREADS = 8;
     private static final int BACKLOG = 128;
@@ -31,16 +37,16 @@ final class HttpServerApp {
      * Serves on {@code port} and on each of {@code extraPorts} (one HttpServer, so one listener,
      * per port, sharing the handler pool), like a server with a separate admin port.
      */
-    static void run(String bindHost, int port, List<Integer> extraPorts) throws IOException {
-        ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS);
+    static void run(String name, String bindHost, int port, List<Integer> extraPorts) throws IOException {
+        ExecutorService handlers = name.equals(INLINE_NAME) ? null : Executors.newFixedThreadPool(HANDLER_THREADS);
         // The extra listeners first, so that the announced main port means: everything is bound.
         for (int extraPort : extraPorts) {
             HttpServer extra = start(bindHost, extraPort, handlers);
-            System.out.println("graceful-it-app " + NAME + " also listening on " + bindHost + ":"
+            System.out.println("graceful-it-app " + name + " also listening on " + bindHost + ":"
                     + extra.getAddress().getPort() + " pid " + ProcessHandle.current().pid());
         }
         HttpServer server = start(bindHost, port, handlers);
-        Main.announceListening(NAME, bindHost, server.getAddress().getPort());
+        Main.announceListening(name, bindHost, server.getAddress().getPort());
         // Returns: the dispatcher and pool threads are not daemons and keep the JVM running, also
         // after graceful closes the listener (the dispatcher just stops seeing accepts).
     }

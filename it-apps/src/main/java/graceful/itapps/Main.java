@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * <ul>
  * <li>{@code -Dgraceful.it.hangIfExists=<path>}: if the file exists at startup, never bind and
  *     sleep forever (a new release that never becomes ready).
- * <li>{@code -Dgraceful.it.extraPortsFile=<path>}: {@code httpserver} only: also listen on each
+ * <li>{@code -Dgraceful.it.extraPortsFile=<path>}: {@code httpserver(-inline)} only: also listen on each
  *     port the file lists (whitespace-separated, 0 for a free one; missing or empty file: none),
  *     on the same host, serving the same endpoints (a second listener, like an admin port); each
  *     is announced as {@code ... also listening on <host>:<port> pid <pid>}.
@@ -41,12 +41,12 @@ public final class Main {
         String bindHost = args.length == 3 ? args[2] : DEFAULT_BIND_HOST;
         hangIfFileExists(System.getProperty(HANG_IF_EXISTS_PROPERTY));
         List<Integer> extraPorts = extraPorts(System.getProperty(EXTRA_PORTS_FILE_PROPERTY));
-        if (!extraPorts.isEmpty() && !app.equals(HttpServerApp.NAME)) {
+        if (!extraPorts.isEmpty() && !app.startsWith(HttpServerApp.NAME)) {
             System.err.println(EXTRA_PORTS_FILE_PROPERTY + " is supported by " + HttpServerApp.NAME + " only");
             System.exit(2);
         }
         switch (app) {
-            case HttpServerApp.NAME -> HttpServerApp.run(bindHost, port, extraPorts);
+            case HttpServerApp.NAME, HttpServerApp.INLINE_NAME -> HttpServerApp.run(app, bindHost, port, extraPorts);
             case BlockingApp.NAME -> BlockingApp.run(bindHost, port);
             case NioApp.NAME -> NioApp.run(bindHost, port);
             default -> usage();
@@ -93,8 +93,8 @@ public final class Main {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar it-apps.jar (" + HttpServerApp.NAME + "|" + BlockingApp.NAME + "|"
-                + NioApp.NAME + ") <port> [bindHost, default " + DEFAULT_BIND_HOST + "]");
+        System.err.println("usage: java -jar it-apps.jar (" + HttpServerApp.NAME + "|" + HttpServerApp.INLINE_NAME + "|"
+                + BlockingApp.NAME + "|" + NioApp.NAME + ") <port> [bindHost, default " + DEFAULT_BIND_HOST + "]");
         System.exit(2);
     }
 }

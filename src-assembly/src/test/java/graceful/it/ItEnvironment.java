@@ -6,8 +6,12 @@ import graceful.itapps.harness.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * What the failsafe configuration in src-assembly/pom.xml hands the integration tests. A
@@ -77,6 +81,28 @@ final class ItEnvironment {
     static ServerProcess.Spec spec(Path jdk, String app, Path log, String... jvmArgs) throws IOException {
         return new ServerProcess.Spec(requireJdk(jdk), gracefulJar(), itAppsJar(), app, ServerProcess.freePort(), log,
                 List.of(jvmArgs));
+    }
+
+    /** The servers in the it-apps jar itself; every other it-app is a framework app with a jar of its own. */
+    private static final Set<String> IT_APPS_JAR_APPS = Set.of("httpserver", "httpserver-inline", "blocking", "nio");
+
+    /** Like {@link #spec}, for any it-app by name: one of the it-apps jar, or a framework app from its own jar. */
+    static ServerProcess.Spec anyAppSpec(Path jdk, String app, Path log) throws IOException {
+        return IT_APPS_JAR_APPS.contains(app) ? spec(jdk, app, log)
+                : new ServerProcess.Spec(requireJdk(jdk), gracefulJar(), frameworkJar(app), app, ServerProcess.freePort(), log);
+    }
+
+    /**
+     * Test cases (app, JDK) for each app on each JDK; {@code -D<onlyProperty>=a,b} runs those apps
+     * only (all when unset), e.g. {@code -Dgraceful.it.keepAlive=jetty12,nio}.
+     */
+    static Stream<Arguments> appsOnEachJdk(List<String> apps, String onlyProperty) {
+        List<String> only = Stream.of(System.getProperty(onlyProperty, "").split(",")).map(String::strip)
+                .filter(name -> !name.isEmpty()).toList();
+        List<Arguments> cases = new ArrayList<>();
+        apps.stream().filter(app -> only.isEmpty() || only.contains(app))
+                .forEach(app -> jdks().forEach(jdk -> cases.add(Arguments.of(app, jdk))));
+        return cases.stream();
     }
 
     /** The JDK's feature version (17, 25, ...), from {@code JAVA_VERSION} in its {@code release} file. */

@@ -41,17 +41,7 @@ class KeepAliveIT {
     /** Lets wrk's connections settle on each new generation before the next HUP. */
     private static final long BETWEEN_RESTARTS_MILLIS = 500;
 
-    /** it-app name to whether it is a framework app (its own jar under it-apps/frameworks) rather than in the it-apps jar. */
-    private static final Map<String, Boolean> APPS = new LinkedHashMap<>();
-
-    static {
-        for (String app : List.of("httpserver", "blocking", "nio")) {
-            APPS.put(app, false);
-        }
-        for (String app : List.of("jetty12", "tomcat11", "netty42", "undertow")) {
-            APPS.put(app, true);
-        }
-    }
+    private static final List<String> APPS = List.of("httpserver", "blocking", "nio", "jetty12", "tomcat11", "netty42", "undertow");
 
     private static final Map<String, String> REPORT = new LinkedHashMap<>();
 
@@ -59,12 +49,7 @@ class KeepAliveIT {
     private static final String ONLY_PROPERTY = "graceful.it.keepAlive";
 
     static Stream<Arguments> appsOnEachJdk() {
-        List<Arguments> cases = new ArrayList<>();
-        List<String> only = Stream.of(System.getProperty(ONLY_PROPERTY, "").split(",")).map(String::strip)
-                .filter(name -> !name.isEmpty()).toList();
-        APPS.keySet().stream().filter(app -> only.isEmpty() || only.contains(app))
-                .forEach(app -> ItEnvironment.jdks().forEach(jdk -> cases.add(Arguments.of(app, jdk))));
-        return cases.stream();
+        return ItEnvironment.appsOnEachJdk(APPS, ONLY_PROPERTY);
     }
 
     @ParameterizedTest(name = "{0} on {1}")
@@ -72,10 +57,7 @@ class KeepAliveIT {
     void keepAliveConnectionsMoveToEachNewJvmWithoutAnError(String app, Path jdk) throws Exception {
         Path log = ItEnvironment.freshLogFile("keep-alive-" + app + "-" + jdk.getFileName());
         String where = " [" + app + " on " + jdk + "; server log " + log + "]";
-        ServerProcess.Spec spec = APPS.get(app)
-                ? new ServerProcess.Spec(ItEnvironment.requireJdk(jdk), ItEnvironment.gracefulJar(),
-                        ItEnvironment.frameworkJar(app), app, ServerProcess.freePort(), log)
-                : ItEnvironment.spec(jdk, app, log);
+        ServerProcess.Spec spec = ItEnvironment.anyAppSpec(jdk, app, log);
         List<Long> goneAfterMillis = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(spec);
              WrkLoad wrk = WrkLoad.start(spec.port(), CONNECTIONS, WRK_MAX_DURATION,

@@ -43,13 +43,27 @@ final class WrkLoad implements AutoCloseable {
         this.output = output;
     }
 
+    /** wrk on {@code /}, paced and counting responses per pid (keep-alive-pids.lua). */
     static WrkLoad start(int port, int connections, Duration maxDuration, Path output) throws IOException {
-        Path script = output.resolveSibling("keep-alive-pids.lua");
-        try (InputStream in = WrkLoad.class.getResourceAsStream("/keep-alive-pids.lua")) {
+        return start("keep-alive-pids.lua", port, "/", connections, maxDuration, output);
+    }
+
+    /**
+     * wrk on {@code path} (with its query, e.g. {@code /slow?ms=1}) as fast as the server answers,
+     * counting errors only (errors-only.lua): its {@link Result#responsesByPid} is empty.
+     */
+    static WrkLoad startUnpaced(int port, String path, int connections, Duration maxDuration, Path output) throws IOException {
+        return start("errors-only.lua", port, path, connections, maxDuration, output);
+    }
+
+    private static WrkLoad start(String scriptName, int port, String path, int connections, Duration maxDuration,
+                                 Path output) throws IOException {
+        Path script = output.resolveSibling(scriptName);
+        try (InputStream in = WrkLoad.class.getResourceAsStream("/" + scriptName)) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
         List<String> command = List.of(wrk(), "-t2", "-c" + connections, "-d" + maxDuration.toSeconds() + "s",
-                "--timeout", "10s", "-s", script.toString(), "http://127.0.0.1:" + port + "/");
+                "--timeout", "10s", "-s", script.toString(), "http://127.0.0.1:" + port + path);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         return new WrkLoad(process, output);
     }
