@@ -70,19 +70,33 @@ final class Jffi {
      */
     private static Path extractOwnNativeLibrary() {
         String arch = System.getProperty("os.arch", "");
-        String dir = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64-Linux" : arch.equals("aarch64") ? "aarch64-Linux" : null;
-        if (dir == null) {
+        String platform = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64-Linux"
+                : arch.equals("aarch64") ? "aarch64-Linux" : null;
+        if (platform == null) {
             return null;
         }
-        try (InputStream in = Posix.class.getClassLoader().getResourceAsStream("jni/" + dir + "/libjffi-1.2.so")) {
+        try (InputStream in = Posix.class.getClassLoader().getResourceAsStream("jni/" + platform + "/libjffi-1.2.so")) {
             if (in == null) {
                 return null;
             }
-            Path library = privateDirectory().resolve("libjffi-1.2.so");
+            Path dir = privateDirectory();
+            Path library = dir.resolve("libjffi-1.2.so");
+            // Deleted once loaded (below); these cover a JVM that exits while jffi still loads
+            // (a TERM right after a HUP), which left both behind. The file, registered last, goes first.
+            deleteOnExit(dir);
+            deleteOnExit(library);
             Files.copy(in, library);
             return library;
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    private static void deleteOnExit(Path path) {
+        try {
+            path.toFile().deleteOnExit();
+        } catch (IllegalStateException shutdownUnderWay) {
+            // the JVM is exiting already; the finally in useJffiWithoutUnsafe may still delete it
         }
     }
 
