@@ -41,28 +41,28 @@ final class HttpServerApp {
         ExecutorService handlers = name.equals(INLINE_NAME) ? null : Executors.newFixedThreadPool(HANDLER_THREADS);
         // The extra listeners first, so that the announced main port means: everything is bound.
         for (int extraPort : extraPorts) {
-            HttpServer extra = start(bindHost, extraPort, handlers);
+            HttpServer extra = start(name, bindHost, extraPort, handlers);
             System.out.println("graceful-it-app " + name + " also listening on " + bindHost + ":"
                     + extra.getAddress().getPort() + " pid " + ProcessHandle.current().pid());
         }
-        HttpServer server = start(bindHost, port, handlers);
+        HttpServer server = start(name, bindHost, port, handlers);
         Main.announceListening(name, bindHost, server.getAddress().getPort());
         // Returns: the dispatcher and pool threads are not daemons and keep the JVM running, also
         // after graceful closes the listener (the dispatcher just stops seeing accepts).
     }
 
-    private static HttpServer start(String bindHost, int port, ExecutorService handlers) throws IOException {
+    private static HttpServer start(String name, String bindHost, int port, ExecutorService handlers) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), BACKLOG);
         server.setExecutor(handlers);
-        server.createContext("/", HttpServerApp::handle);
+        server.createContext("/", exchange -> handle(exchange, name));
         server.start();
         return server;
     }
 
-    private static void handle(HttpExchange exchange) throws IOException {
+    private static void handle(HttpExchange exchange, String name) throws IOException {
         try (exchange) {
             URI uri = exchange.getRequestURI();
-            Http.Reply reply = Http.route(uri.getRawPath(), uri.getRawQuery(), NAME);
+            Http.Reply reply = Http.route(uri.getRawPath(), uri.getRawQuery(), name);
             if (reply.delayMillis() > 0) {
                 Thread.sleep(reply.delayMillis());
             }

@@ -46,7 +46,8 @@ public final class Main {
             System.exit(2);
         }
         switch (app) {
-            case HttpServerApp.NAME, HttpServerApp.INLINE_NAME -> HttpServerApp.run(app, bindHost, port, extraPorts);
+            case HttpServerApp.NAME, HttpServerApp.INLINE_NAME ->
+                    HttpServerApp.run(app, bindHost, port, extraPorts);
             case BlockingApp.NAME -> BlockingApp.run(bindHost, port);
             case NioApp.NAME -> NioApp.run(bindHost, port);
             default -> usage();

@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * Socket and fd operations through the JDK's private natives (sun.nio.ch), so a new JVM can
  * check and take over inherited listeners without loading any native library of its own.
- * Requires java.base's sun.nio.ch, java.nio.channels.spi, java.net and java.io to be opened to graceful first.
+ * Requires java.base's sun.nio.ch, java.nio.channels.spi, java.net and java.io to be opened to
+ * graceful first.
  */
 public final class JdkSockets {
     public static final int SOCK_STREAM = 1;
@@ -251,7 +252,8 @@ public final class JdkSockets {
     /**
      * The selection keys a channel has with every selector it is registered with (a copy of
      * {@code AbstractSelectableChannel.keys}; the API offers a key only for a selector one already
-     * knows). Looked up on first use: only a draining JVM needs it.
+     * knows). Looked up on first use: only a draining JVM needs it. Read without the channel's
+     * key lock, which is private: when a drain asks, nothing registers the listener any more.
      */
     public List<SelectionKey> selectionKeys(SelectableChannel channel) {
         SelectionKey[] keys;
