@@ -56,7 +56,7 @@ final class StopAccepting {
             return;
         }
         int fd = tracker.fdOf(listener);
-        if (selectorDriven(owner) || fd < 0 || !blockedByPlatformThreadOrIdle(owner)) {
+        if (nonBlocking(owner) || fd < 0 || !blockedByPlatformThreadOrIdle(owner)) {
             listener.close();
             return;
         }
@@ -132,9 +132,12 @@ final class StopAccepting {
         }
     }
 
-    private static boolean selectorDriven(Object owner) {
-        return owner instanceof SelectableChannel
-                && (((SelectableChannel) owner).isRegistered() || !((SelectableChannel) owner).isBlocking());
+    /**
+     * A non-blocking listener that no selector holds (registered ones leave their selectors
+     * above): the app polls its accept, and no thread waits in it to be woken.
+     */
+    private static boolean nonBlocking(Object owner) {
+        return owner instanceof SelectableChannel && !((SelectableChannel) owner).isBlocking();
     }
 
     /** Blocking accept on a platform thread, or no accept under way: the quiet way works. */
