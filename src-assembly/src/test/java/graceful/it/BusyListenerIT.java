@@ -83,8 +83,7 @@ class BusyListenerIT {
             }
             assertEquals(List.of(), slowDrains, "old JVMs gone only after more than " + OLD_JVM_GONE_WITHIN + where
                     + ServerLog.gracefulLines(log));
-            assertEquals(0, keptAlive.errorCount(), "the keep-alive client (wrk) saw errors " + keptAlive.errors() + where
-                    + "\n" + keptAlive.output() + ServerLog.gracefulLines(log));
+            Restarts.assertNoKeepAliveErrors(keptAlive, where, log);
             Restarts.assertNoFailedRequests(fresh, where);
         }
     }

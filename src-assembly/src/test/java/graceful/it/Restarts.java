@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import graceful.itapps.harness.LoadClient;
 import graceful.itapps.harness.ServerProcess;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** The steps and checks most restart tests share. */
@@ -30,6 +31,12 @@ final class Restarts {
                     + " still running " + OLD_PID_GONE_TIMEOUT + " after the new pid " + newPid + " answered; " + dump + where);
         }
         return newPid;
+    }
+
+    /** No error in wrk's kept-alive connections; the message carries wrk's report and graceful's lines. */
+    static void assertNoKeepAliveErrors(WrkLoad.Result wrk, String where, Path log) {
+        assertEquals(0, wrk.errorCount(), "the keep-alive client (wrk) saw errors " + wrk.errors() + where + "\n"
+                + wrk.output() + ServerLog.gracefulLines(log));
     }
 
     static void assertNoFailedRequests(LoadClient load, String where) {
