@@ -7,6 +7,7 @@ import graceful.agent.track.Tracker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -18,19 +19,20 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Makes this JVM stop accepting on a listener without the app noticing more than it must.
  *
- * <p>A listener driven by a selector (JDK HttpServer, Netty, Undertow, NIO apps) first leaves
- * its selectors, then is closed through the JDK's own close path (see {@link #leaveSelectors}).
- * A listener with a platform
- * thread blocked in accept is not closed: many servers treat a closed listener under a running
- * acceptor as an error and log it forever (Tomcat: "Socket accept failed", every 1.6 s). Instead
- * its fd is made to refer to a private loopback listening socket (dup2) and the
- * acceptor is woken the way the JDK wakes it on close; it goes back to accept and waits there,
- * quietly, until the JVM exits. Either way this JVM no longer accepts from the shared socket.
+ * <p>No listener an app is using is closed: apps treat a closed listener as an error or as their
+ * end (Tomcat logs "Socket accept failed" every 1.6 s under a running acceptor; Netty closes its
+ * server channel, and an app waiting on that shuts down). Instead the listener's fd is made to
+ * refer to a private loopback listening socket (dup2) that nobody connects to. A platform thread
+ * blocked in accept is woken the way the JDK wakes it on close; it goes back to accept and waits
+ * there, quietly, until the JVM exits. A listener driven by a selector (JDK HttpServer, Netty,
+ * Undertow, NIO apps) is first taken out of its selectors' polling (see {@link #leaveSelectors}).
+ * Either way this JVM no longer accepts from the shared socket. Only what neither fits (an accept
+ * on a virtual thread, a non-blocking listener no selector holds) is closed.
  */
 final class StopAccepting {
     private static final int WAKE_ROUNDS = 5;
     private static final long WAKE_INTERVAL_MILLIS = 10;
-    /** How long a selector may take to retire a listener's cancelled keys before the listener is left open. */
+    /** How long a selector may take to stop polling a listener before the listener is left as it is. */
     private static final long LEAVE_SELECTORS_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long LEAVE_SELECTORS_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -67,33 +69,61 @@ final class StopAccepting {
     }
 
     /**
-     * A listener registered with a selector is closed only once no selector holds it. Closed while
-     * registered, its key may already be among the selected keys the app's selector thread is
-     * working through, and that thread's next accept throws ClosedChannelException. The JDK's
-     * HttpServer does not recover from that: its dispatcher skips the rest of its loop, including
-     * the select that retires cancelled keys, and from then on spins re-registering connections
-     * whose old keys are still cancelled; every kept-alive connection hangs until the drain
-     * deadline (KeepAliveIT, about 1 run in 12). So the listener's keys are cancelled first (an
-     * accept already under way still works on the open channel, and a connection it takes is
-     * drained like any other), its selectors are woken to retire them, and the channel is closed
-     * once it is registered nowhere. A selector that does not get round to it within a second
-     * (its thread busy elsewhere) leaves the listener open, never selected again, until the JVM ends.
+     * A listener registered with a selector is taken out of its selectors' polling, never closed
+     * or cancelled under them: its keys are asked for no events and its selectors woken, and once
+     * each selector has removed the fd from epoll (which it does at the start of its next
+     * select), the fd is pointed at the private socket like a blocking listener's. The key stays
+     * valid, so the app sees nothing. Closing or cancelling is what apps notice: a key cancelled
+     * while it is among the selected keys its selector thread is working through makes Netty
+     * close its server channel itself (an invalid key means a dead channel to Netty), which ends
+     * an app that waits on closeFuture() and shuts its event loops down with every connection in
+     * flight (CompatibilityIT, netty41, once in CI); and an accept on a channel closed under the
+     * JDK's HttpServer leaves its dispatcher spinning, every kept-alive connection hanging until
+     * the drain deadline (KeepAliveIT, about 1 run in 12). An accept already under way (its key
+     * selected before) works on the still-shared socket, and its connection drains like any
+     * other. The app may ask for accept events again (Netty does after each accept): then the
+     * keys are asked again. The dup2 waits for epoll to let go: epoll watches the open socket, not
+     * the fd number, and would go on reporting the shared socket as ready under an fd that no
+     * longer accepts from it. A selector that has not let go within a second (its thread busy
+     * elsewhere) leaves the listener as it is, asked for no events, until the JVM ends.
      */
     private void leaveSelectors(SelectableChannel channel, Listener listener) throws IOException {
-        for (SelectionKey key : sockets.selectionKeys(channel)) {
-            key.cancel();
-            key.selector().wakeup();
-        }
+        List<SelectionKey> keys = sockets.selectionKeys(channel);
         long end = System.nanoTime() + LEAVE_SELECTORS_NANOS;
-        while (channel.isRegistered()) {
+        while (stillPolled(keys)) {
             if (System.nanoTime() - end >= 0) {
-                Log.debug(listener + " is still registered with a selector a second after its keys were cancelled;"
-                        + " left open, no longer selected, until this JVM ends");
+                Log.debug(listener + " is still polled by a selector a second after it was asked for no events;"
+                        + " left as it is, unselected, until this JVM ends");
                 return;
             }
             LockSupport.parkNanos(LEAVE_SELECTORS_POLL_NANOS);
         }
-        listener.close();
+        int fd = tracker.fdOf(listener);
+        if (fd >= 0) {
+            sockets.dup2(nowhereFd(), fd);
+        }
+    }
+
+    /**
+     * Asks each key for no events (again, where the app has asked for some meanwhile) and tells
+     * whether any selector may still poll the listener's socket.
+     */
+    private boolean stillPolled(List<SelectionKey> keys) {
+        boolean polled = false;
+        for (SelectionKey key : keys) {
+            try {
+                if (key.isValid() && key.interestOps() != 0) {
+                    key.interestOps(0);
+                    key.selector().wakeup();
+                    polled = true;
+                    continue;
+                }
+            } catch (CancelledKeyException cancelledByTheApp) {
+                // its selector removes it from epoll as it deregisters it
+            }
+            polled |= sockets.registeredEvents(key) != 0; // -1, cannot tell, counts as polled
+        }
+        return polled;
     }
 
     /**

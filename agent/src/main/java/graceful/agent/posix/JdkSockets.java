@@ -274,6 +274,35 @@ public final class JdkSockets {
         return found;
     }
 
+    /**
+     * The events the key's selector has asked the kernel to poll for ({@code
+     * SelectionKeyImpl.registeredEvents}): the selector updates it on its own thread, at the start
+     * of a select, from the key's interest set; 0 once epoll no longer holds the fd (removed
+     * there, or never added). -1 if it cannot be told (not a JDK selection key). Looked up on
+     * first use: only a draining JVM needs it.
+     */
+    public int registeredEvents(SelectionKey key) {
+        try {
+            return (int) SelectionKeys.REGISTERED_EVENTS.getVolatile(key);
+        } catch (RuntimeException | LinkageError notTheJdks) {
+            return -1;
+        }
+    }
+
+    private static final class SelectionKeys {
+        static final VarHandle REGISTERED_EVENTS;
+
+        static {
+            try {
+                Class<?> key = Class.forName("sun.nio.ch.SelectionKeyImpl", false, null);
+                REGISTERED_EVENTS = MethodHandles.privateLookupIn(key, MethodHandles.lookup())
+                        .findVarHandle(key, "registeredEvents", int.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("sun.nio.ch.SelectionKeyImpl.registeredEvents", e);
+            }
+        }
+    }
+
     /** Makes {@code target} refer to the open file of {@code source} (dup2). */
     public void dup2(int source, int target) throws IOException {
         invoke(() -> {
