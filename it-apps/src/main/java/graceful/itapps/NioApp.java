@@ -79,10 +79,13 @@ final class NioApp {
                 handle(key);
             }
             // A listener closed by another thread has its key cancelled; the selector drops it on
-            // its next select and serves the open connections as before.
-            if (!listenerClosedReported && !listener.isOpen()) {
+            // its next select and serves the open connections as before. graceful stops accepting
+            // without either (tests look for this line).
+            if (!listenerClosedReported && (!listener.isOpen() || listener.keyFor(selector) == null
+                    || !listener.keyFor(selector).isValid())) {
                 listenerClosedReported = true;
-                System.out.println("graceful-it-app " + NAME + ": listener closed, still serving open connections");
+                System.out.println("graceful-it-app " + NAME + ": lost its listener (closed or its key cancelled),"
+                        + " still serving open connections");
                 System.out.flush();
             }
         }

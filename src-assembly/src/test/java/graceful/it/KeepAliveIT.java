@@ -86,6 +86,7 @@ class KeepAliveIT {
                     fresh.failures(), goneAfterMillis, drains(log)));
 
             Restarts.assertNoKeepAliveErrors(keepAlive, where, log);
+            Restarts.assertAppKeptItsListener(log, where);
             Restarts.assertNoFailedRequests(fresh, where);
             assertTrue(keepAlive.responsesByPid().keySet().containsAll(generations), "wrk's kept-alive connections"
                     + " must reach every generation " + generations + ", but only these answered: "

@@ -139,6 +139,7 @@ final class RestartUnderLoad {
                     "each HUP must bring a new pid; generations " + generations + where);
             assertEquals(List.of(generations.get(restarts)), server.livePids(),
                     "exactly the newest generation must be left running" + where);
+            Restarts.assertAppKeptItsListener(spec.logFile(), where);
             return loads.stream().mapToLong(load -> load.successes() + load.failures()).sum();
         }
     }

@@ -39,6 +39,20 @@ final class Restarts {
                 + wrk.output() + ServerLog.gracefulLines(log));
     }
 
+    /**
+     * The selector-driven it-apps (nio, netty41, netty42) print a line when their listener is
+     * closed or its key cancelled under them: graceful stops their accepting without either.
+     * Netty answers a cancelled key by closing its server channel, and an app written like its
+     * examples then shuts its event loops down with every connection in flight.
+     */
+    static void assertAppKeptItsListener(Path log, String where) {
+        assertEquals("", ServerLog.linesWith(log, APP_LOST_ITS_LISTENER),
+                "the app saw its listener closed or its key cancelled" + where + ServerLog.gracefulLines(log));
+    }
+
+    /** What those it-apps print then. */
+    private static final String APP_LOST_ITS_LISTENER = ": lost its listener";
+
     static void assertNoFailedRequests(LoadClient load, String where) {
         assertEquals(0, load.failures(), load.failures() + " of " + (load.successes() + load.failures())
                 + " requests failed" + where + "; first failures:\n  " + String.join("\n  ", load.failureSamples()));
