@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Opens the java.base packages graceful works in to graceful's own module (not to the app):
- * sockets (sun.nio.ch, java.net), a listener's selection keys (java.nio.channels.spi), fd numbers
- * (java.io), the environment copy (java.lang). And
+ * sockets and what a selector polls (sun.nio.ch, java.net), a listener's selection keys
+ * (java.nio.channels.spi), fd numbers (java.io), the environment copy (java.lang). And
  * exports sun.nio.ch to java.management, whose patched {@code ManagementFactory} calls the bridge
  * there (see {@link EntryHooks}); that export reaches the JDK's own module only, never the app.
  */
