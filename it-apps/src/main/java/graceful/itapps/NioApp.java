@@ -81,8 +81,8 @@ final class NioApp {
             // A listener closed by another thread has its key cancelled; the selector drops it on
             // its next select and serves the open connections as before. graceful stops accepting
             // without either (tests look for this line).
-            if (!listenerClosedReported && (!listener.isOpen() || listener.keyFor(selector) == null
-                    || !listener.keyFor(selector).isValid())) {
+            SelectionKey listenerKey = listener.keyFor(selector);
+            if (!listenerClosedReported && (!listener.isOpen() || listenerKey == null || !listenerKey.isValid())) {
                 listenerClosedReported = true;
                 System.out.println("graceful-it-app " + NAME + ": lost its listener (closed or its key cancelled),"
                         + " still serving open connections");

@@ -15,6 +15,8 @@ final class Restarts {
     static final Duration OLD_PID_GONE_TIMEOUT = Duration.ofSeconds(35);
     /** An old JVM still there this long after the new one answered is stuck or slow: its threads are dumped. */
     private static final Duration SLOW_DRAIN = Duration.ofSeconds(5);
+    /** What the selector-driven it-apps print when their listener is closed or its key cancelled under them. */
+    private static final String APP_LOST_ITS_LISTENER = ": lost its listener";
 
     private Restarts() {}
 
@@ -49,9 +51,6 @@ final class Restarts {
         assertEquals("", ServerLog.linesWith(log, APP_LOST_ITS_LISTENER),
                 "the app saw its listener closed or its key cancelled" + where + ServerLog.gracefulLines(log));
     }
-
-    /** What those it-apps print then. */
-    private static final String APP_LOST_ITS_LISTENER = ": lost its listener";
 
     static void assertNoFailedRequests(LoadClient load, String where) {
         assertEquals(0, load.failures(), load.failures() + " of " + (load.successes() + load.failures())

@@ -53,11 +53,11 @@ final class StopAccepting {
         if (owner == null) {
             return;
         }
+        int fd = tracker.fdOf(listener);
         if (owner instanceof SelectableChannel && ((SelectableChannel) owner).isRegistered()) {
-            leaveSelectors((SelectableChannel) owner, listener);
+            leaveSelectors((SelectableChannel) owner, listener, fd);
             return;
         }
-        int fd = tracker.fdOf(listener);
         if (nonBlocking(owner) || fd < 0 || !blockedByPlatformThreadOrIdle(owner)) {
             listener.close();
             return;
@@ -87,7 +87,7 @@ final class StopAccepting {
      * longer accepts from it. A selector that has not let go within a second (its thread busy
      * elsewhere) leaves the listener as it is, asked for no events, until the JVM ends.
      */
-    private void leaveSelectors(SelectableChannel channel, Listener listener) throws IOException {
+    private void leaveSelectors(SelectableChannel channel, Listener listener, int fd) throws IOException {
         List<SelectionKey> keys = sockets.selectionKeys(channel);
         long end = System.nanoTime() + LEAVE_SELECTORS_NANOS;
         while (stillPolled(keys)) {
@@ -98,7 +98,6 @@ final class StopAccepting {
             }
             LockSupport.parkNanos(LEAVE_SELECTORS_POLL_NANOS);
         }
-        int fd = tracker.fdOf(listener);
         if (fd >= 0) {
             sockets.dup2(nowhereFd(), fd);
         }
